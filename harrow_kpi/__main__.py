@@ -1,0 +1,5 @@
+import sys
+
+from harrow_kpi.cli import main
+
+sys.exit(main())

@@ -1,0 +1,52 @@
+"""Command line: ``python -m harrow_kpi build | export observations | export indicators``.
+
+The database path comes from --db, else $HARROW_KPI_DB, else data/harrow_kpi.db.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from harrow_kpi import queries, store
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m harrow_kpi", description=__doc__)
+    parser.add_argument("--db", help="SQLite database path (default: $HARROW_KPI_DB or data/harrow_kpi.db)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build", help="(re)build the database from data/*.csv")
+    build.add_argument("--db", dest="sub_db", help=argparse.SUPPRESS)
+    export = commands.add_parser("export", help="write a table as CSV on stdout")
+    export.add_argument("table", choices=["observations", "indicators"])
+    export.add_argument("--db", dest="sub_db", help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    path = store.db_path(getattr(args, "sub_db", None) or args.db)
+    if args.command == "build":
+        try:
+            counts = store.build(path)
+        except store.DataError as error:
+            for problem in error.problems:
+                print(problem, file=sys.stderr)
+            return 1
+        print(f"Built {path}")
+        for table, count in counts.items():
+            print(f"  {table}: {count} rows")
+        return 0
+    try:
+        store.ensure_built(path)
+    except store.DataError as error:
+        print("\n".join(error.problems), file=sys.stderr)
+        return 1
+    with store.opened(path) as db:
+        table = (
+            queries.export_observations(db)
+            if args.table == "observations"
+            else queries.export_indicators(db)
+        )
+    table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0

@@ -1,0 +1,211 @@
+"""Read the store into pandas DataFrames for the pages and the CLI.
+
+Every function takes an open ``sqlite_utils.Database`` so that callers decide
+how long a connection lives (one per call in the app, one per test).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from harrow_kpi import periods, rag
+
+SCORECARD = "scorecard-2019"
+
+_OBSERVATIONS = """
+SELECT o.observation_id, o.indicator_id, i.name AS indicator_name,
+       t.theme_id AS priority_id, t.name AS priority, o.plan_id, o.period, o.period_order,
+       o.period_start, o.period_end, o.ward_code, o.as_at, o.target, o.target_low,
+       o.target_high, o.actual, o.target_as_printed, o.actual_as_printed,
+       o.rag_reported, o.rag_computed, o.status_note, o.commentary, o.source, o.note,
+       i.polarity, i.unit, i.headline, i.portfolio_holder, i.director
+FROM observations o
+JOIN indicators i ON i.indicator_id = o.indicator_id
+LEFT JOIN themes t ON t.theme_id = i.priority
+"""
+
+
+def query(db, sql: str, params=()) -> pd.DataFrame:
+    return pd.read_sql_query(sql, db.conn, params=params)
+
+
+def plans(db) -> pd.DataFrame:
+    return query(db, "SELECT * FROM plans ORDER BY period_start, plan_id")
+
+
+def priorities(db, plan_id: str = SCORECARD) -> pd.DataFrame:
+    """The top-level priorities of a plan, in the order the plan prints them."""
+    return query(
+        db,
+        "SELECT * FROM themes WHERE plan_id = ? AND parent_id IS NULL ORDER BY position",
+        (plan_id,),
+    )
+
+
+def observations(db, plan_id: str | None = None) -> pd.DataFrame:
+    sql = _OBSERVATIONS + (" WHERE o.plan_id = ?" if plan_id else "")
+    sql += " ORDER BY o.indicator_id, o.period_order, ifnull(o.ward_code, '')"
+    return query(db, sql, (plan_id,) if plan_id else ())
+
+
+def indicators(db) -> pd.DataFrame:
+    return query(
+        db,
+        """
+        SELECT i.*, t.name AS priority_name, t.position AS priority_position
+        FROM indicators i LEFT JOIN themes t ON t.theme_id = i.priority
+        ORDER BY t.plan_id, t.position, i.rowid
+        """,
+    )
+
+
+def reported_quarters(db, plan_id: str = SCORECARD) -> list[str]:
+    """Quarters for which the plan's scorecard prints figures, oldest first."""
+    rows = db.execute(
+        """
+        SELECT DISTINCT period FROM observations
+        WHERE plan_id = ? AND period LIKE '% Q_' AND ward_code IS NULL
+          AND (actual IS NOT NULL OR rag_reported IS NOT NULL)
+        ORDER BY period_order
+        """,
+        (plan_id,),
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def latest_quarter(db, plan_id: str = SCORECARD) -> str | None:
+    quarters = reported_quarters(db, plan_id)
+    return quarters[-1] if quarters else None
+
+
+def direction(now: dict, before: dict, polarity: str | None, cumulative: bool = False) -> str | None:
+    """Improving, worsening or unchanged against an earlier period.
+
+    Where both periods have a target, compare how far each was from its target:
+    that stays fair when the target moves or the figure is cumulative within the
+    year. Otherwise compare the figures themselves, by polarity, except for
+    cumulative figures, whose quarters are not comparable.
+    """
+    if polarity not in rag.POLARITIES or pd.isna(now.get("actual")) or pd.isna(before.get("actual")):
+        return None
+    now_dev = _deviation(now, polarity)
+    before_dev = _deviation(before, polarity)
+    if now_dev is not None and before_dev is not None:
+        change = now_dev - before_dev
+    elif polarity == "range" or cumulative:
+        return None
+    else:
+        change = now["actual"] - before["actual"]
+        change = change if polarity == "higher" else -change
+    if abs(change) < 1e-9:
+        return "unchanged"
+    return "improving" if change > 0 else "worsening"
+
+
+def _deviation(row: dict, polarity: str):
+    def value(key):
+        item = row.get(key)
+        return None if item is None or pd.isna(item) else float(item)
+
+    dev = rag.deviation(value("actual"), value("target"), polarity, value("target_low"), value("target_high"))
+    if dev is None:
+        return None
+    return max(min(dev, 1e6), -1e6)
+
+
+def scorecard(db, period: str, plan_id: str = SCORECARD) -> pd.DataFrame:
+    """One row per measure of the plan's scorecard for a period, borough-wide,
+    with the previous period's actual and the direction of travel."""
+    current = periods.parse(period)
+    obs = observations(db, plan_id)
+    obs = obs[obs["ward_code"].isna()]
+    measures = indicators(db)
+    measures = measures[measures["plan_id"] == plan_id][
+        ["indicator_id", "name", "priority", "priority_name", "priority_position", "polarity",
+         "unit", "headline", "portfolio_holder", "director", "latest_rag", "latest_rag_period",
+         "trend_as_printed", "scorecard_number"]
+    ]
+    now = obs[obs["period"] == str(current)]
+    figures = ["actual", "target", "target_low", "target_high"]
+    before = obs[obs["period"] == str(current.previous())].set_index("indicator_id")[figures]
+    year_before = obs[obs["period"] == str(current.year_earlier())].set_index("indicator_id")[figures]
+    table = measures.merge(
+        now[["indicator_id", "period", "target", "target_low", "target_high", "actual",
+             "target_as_printed", "actual_as_printed", "rag_reported", "rag_computed",
+             "status_note", "commentary", "source"]],
+        on="indicator_id",
+        how="left",
+    )
+    table["period"] = str(current)
+    table["previous_actual"] = table["indicator_id"].map(before["actual"])
+    table["year_earlier_actual"] = table["indicator_id"].map(year_before["actual"])
+    rows = table.to_dict("records")
+    for name, earlier in (("direction", before), ("direction_year", year_before)):
+        earlier_rows = earlier.to_dict("index")
+        table[name] = [
+            direction(row, earlier_rows.get(row["indicator_id"], {}), row["polarity"], _cumulative(row["name"]))
+            for row in rows
+        ]
+    table["rag_differs"] = (
+        table["rag_reported"].notna()
+        & table["rag_computed"].notna()
+        & (table["rag_reported"] != table["rag_computed"])
+    )
+    return table.sort_values(["priority_position", "headline"], ascending=[True, False], kind="stable")
+
+
+def _cumulative(name: str) -> bool:
+    name = name.lower()
+    return "cumulative" in name or "year to date" in name
+
+
+def rag_counts(table: pd.DataFrame, column: str = "rag_reported") -> pd.DataFrame:
+    """Count of measures per priority in each RAG band (and with no RAG)."""
+    counts = (
+        table.assign(band=table[column].fillna("none"))
+        .pivot_table(index="priority", columns="band", values="indicator_id", aggfunc="count")
+        .reindex(columns=[*rag.BANDS, "none"])
+        .fillna(0)
+        .astype(int)
+    )
+    return counts
+
+
+def format_number(value) -> str:
+    """A figure as plain text: 27 not 27.0, 56.2 not 56.200000000000003."""
+    if value is None or pd.isna(value):
+        return ""
+    value = float(value)
+    return str(int(value)) if value.is_integer() else repr(round(value, 6))
+
+
+def target_text(row) -> str:
+    if pd.notna(row.get("target_low")) and pd.notna(row.get("target_high")):
+        return f"{format_number(row['target_low'])}-{format_number(row['target_high'])}"
+    return format_number(row.get("target"))
+
+
+EXPORT_OBSERVATION_COLUMNS = [
+    "indicator_id", "indicator_name", "priority", "period", "ward_code", "target", "actual",
+    "rag_reported", "rag_computed", "status_note", "source", "plan_id", "as_at", "unit",
+    "polarity", "target_low", "target_high", "commentary",
+]
+
+EXPORT_INDICATOR_COLUMNS = ["indicator_id", "name", "priority", "polarity", "unit", "headline"]
+
+
+def export_observations(db) -> pd.DataFrame:
+    obs = observations(db)
+    out = obs.assign(
+        target=[target_text(row) for row in obs.to_dict("records")],
+        actual=obs["actual"].map(format_number),
+        target_low=obs["target_low"].map(format_number),
+        target_high=obs["target_high"].map(format_number),
+    )
+    return out[EXPORT_OBSERVATION_COLUMNS]
+
+
+def export_indicators(db) -> pd.DataFrame:
+    table = indicators(db)
+    table = table.assign(priority=table["priority_name"], headline=table["headline"].fillna(0).astype(int))
+    return table[EXPORT_INDICATOR_COLUMNS]

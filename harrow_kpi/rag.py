@@ -1,0 +1,85 @@
+"""Harrow's corporate RAG key, computed from target and actual.
+
+The reported RAG printed in a document is the council's record; the computed
+one is a check that scrutiny can hold it against. Both are kept.
+"""
+
+from __future__ import annotations
+
+import math
+
+BANDS = ("HG", "LG", "A", "LR", "HR")
+
+LABELS = {
+    "HG": "High Green",
+    "LG": "Low Green",
+    "A": "Amber",
+    "LR": "Low Red",
+    "HR": "High Red",
+}
+
+MEANINGS = {
+    "HG": "Exceeded target by 5% or more",
+    "LG": "Met target or exceeded it by under 5%",
+    "A": "Just off target, less than 5%",
+    "LR": "Between 5% and 10% off target",
+    "HR": "More than 10% off target",
+}
+
+POLARITIES = ("higher", "lower", "range")
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def deviation(actual, target=None, polarity="higher", target_low=None, target_high=None):
+    """Distance from target as a fraction, signed so that positive is better.
+
+    Returns ``None`` when there is nothing to compare, and ``±inf`` when the target
+    is zero and the actual is not (any miss of a zero target is a full miss).
+    """
+    if _missing(actual):
+        return None
+    if polarity == "range":
+        if _missing(target_low) or _missing(target_high):
+            return None
+        if target_low <= actual <= target_high:
+            return 0.0
+        bound = target_low if actual < target_low else target_high
+        return -_relative(abs(actual - bound), bound)
+    if _missing(target):
+        return None
+    if polarity not in ("higher", "lower"):
+        raise ValueError(f"polarity must be one of {POLARITIES}, not {polarity!r}")
+    better = actual - target if polarity == "higher" else target - actual
+    return _relative(better, target) if better >= 0 else -_relative(-better, target)
+
+
+def _relative(amount, base):
+    if amount == 0:
+        return 0.0
+    if base == 0:
+        return math.inf
+    return round(amount / abs(base), 9)
+
+
+def band(dev) -> str | None:
+    """The RAG band for a signed deviation."""
+    if dev is None:
+        return None
+    if dev >= 0.05:
+        return "HG"
+    if dev >= 0:
+        return "LG"
+    if dev > -0.05:
+        return "A"
+    if dev >= -0.10:
+        return "LR"
+    return "HR"
+
+
+def compute(actual, target=None, polarity="higher", target_low=None, target_high=None):
+    """The RAG band by Harrow's key, or ``None`` without an actual and a target."""
+    # Inside a range target the deviation is zero: Low Green, met but not exceeded.
+    return band(deviation(actual, target, polarity, target_low, target_high))

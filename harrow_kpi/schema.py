@@ -1,0 +1,151 @@
+"""The tables of the store, the CSV files they are built from, and their columns.
+
+One place that says what each column is, so that the build, the checks and
+data/README.md cannot drift apart.
+"""
+
+SOURCE_COLUMNS = {"seed": "text", "line": "int", "section": "text", "note": "text"}
+
+TABLES = {
+    "plans": {
+        "pk": "plan_id",
+        "columns": {
+            "plan_id": "text",
+            "title": "text",
+            "published": "text",
+            "period_start": "text",
+            "period_end": "text",
+            **SOURCE_COLUMNS,
+        },
+        "required": ["plan_id", "title", "seed"],
+        "foreign_keys": [],
+    },
+    "themes": {
+        "pk": "theme_id",
+        "columns": {
+            "theme_id": "text",
+            "plan_id": "text",
+            "parent_id": "text",
+            "name": "text",
+            "kind": "text",
+            "position": "int",
+            **SOURCE_COLUMNS,
+        },
+        "required": ["theme_id", "plan_id", "name", "seed", "line"],
+        "foreign_keys": [("plan_id", "plans", "plan_id"), ("parent_id", "themes", "theme_id")],
+    },
+    "indicators": {
+        "pk": "indicator_id",
+        "columns": {
+            "indicator_id": "text",
+            "name": "text",
+            "priority": "text",
+            "polarity": "text",
+            "unit": "text",
+            "headline": "int",
+            "portfolio_holder": "text",
+            "director": "text",
+            "frequency": "text",
+            "scorecard_number": "text",
+            "latest_rag": "text",
+            "latest_rag_period": "text",
+            "trend_as_printed": "text",
+            "definition": "text",
+            **SOURCE_COLUMNS,
+        },
+        "required": ["indicator_id", "name", "priority", "seed", "line"],
+        "foreign_keys": [("priority", "themes", "theme_id")],
+    },
+    "observations": {
+        "pk": "observation_id",
+        "columns": {
+            "indicator_id": "text",
+            "period": "text",
+            "ward_code": "text",
+            "as_at": "text",
+            "target": "float",
+            "target_low": "float",
+            "target_high": "float",
+            "actual": "float",
+            "target_as_printed": "text",
+            "actual_as_printed": "text",
+            "rag_reported": "text",
+            "status_note": "text",
+            "commentary": "text",
+            **SOURCE_COLUMNS,
+        },
+        "required": ["indicator_id", "period", "seed", "line"],
+        "foreign_keys": [("indicator_id", "indicators", "indicator_id")],
+    },
+    "commitments": {
+        "pk": "commitment_id",
+        "columns": {
+            "commitment_id": "text",
+            "plan_id": "text",
+            "theme_id": "text",
+            "text": "text",
+            "metric": "text",
+            "indicator_id": "text",
+            "target_value": "float",
+            "target_as_printed": "text",
+            "unit": "text",
+            "baseline_value": "float",
+            "baseline_as_printed": "text",
+            "baseline_period": "text",
+            "deadline": "text",
+            "deadline_as_printed": "text",
+            "status": "text",
+            "directorate": "text",
+            "portfolio_holder": "text",
+            **SOURCE_COLUMNS,
+        },
+        "required": ["commitment_id", "plan_id", "text", "seed", "line"],
+        "foreign_keys": [
+            ("plan_id", "plans", "plan_id"),
+            ("theme_id", "themes", "theme_id"),
+            ("indicator_id", "indicators", "indicator_id"),
+        ],
+    },
+    "actions": {
+        "pk": "action_id",
+        "columns": {
+            "action_id": "text",
+            "plan_id": "text",
+            "theme_id": "text",
+            "objective": "text",
+            "action": "text",
+            "update_summary": "text",
+            "rag_status": "text",
+            "directorate": "text",
+            "portfolio_holder": "text",
+            **SOURCE_COLUMNS,
+        },
+        "required": ["action_id", "plan_id", "theme_id", "seed", "line"],
+        "foreign_keys": [("plan_id", "plans", "plan_id"), ("theme_id", "themes", "theme_id")],
+    },
+    "budget_lines": {
+        "pk": "budget_line_id",
+        "columns": {
+            "plan_id": "text",
+            "theme_id": "text",
+            "service": "text",
+            "period": "text",
+            "amount": "float",
+            "amount_as_printed": "text",
+            "unit": "text",
+            "description": "text",
+            **SOURCE_COLUMNS,
+        },
+        "required": ["plan_id", "service", "seed", "line"],
+        "foreign_keys": [("plan_id", "plans", "plan_id"), ("theme_id", "themes", "theme_id")],
+    },
+}
+
+# Build order: a table comes after the tables its foreign keys point at.
+BUILD_ORDER = ["plans", "themes", "indicators", "observations", "commitments", "actions", "budget_lines"]
+
+ACTION_STATUSES = ("GREEN", "AMBER", "RED", "COMPLETE", "CLOSED", "Not started")
+UNITS = (
+    "percent", "count", "rate", "days", "score", "ratio", "gbp", "gbp_thousands",
+    "gbp_millions", "index", "years",
+)

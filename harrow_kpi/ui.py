@@ -1,0 +1,124 @@
+"""The thin Streamlit layer: cached loaders and the RAG and direction visuals.
+
+The only module in harrow_kpi that imports Streamlit. RAG is never shown by colour
+alone: every badge carries its symbol, code and label, and every colour pair
+passes WCAG 2.2 AA contrast (tested in tests/test_ui.py).
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from harrow_kpi import periods, queries, rag, store
+
+# Background, text colour and symbol per band. Dark green / light green / yellow /
+# light red / dark red differ in lightness as well as hue, so they stay apart for
+# colour-blind readers; the symbol and label carry the meaning on their own.
+RAG_STYLE = {
+    "HG": ("#00703C", "#FFFFFF", "✔✔"),
+    "LG": ("#CCE2D8", "#005A30", "✔"),
+    "A": ("#FFDD00", "#0B0C0C", "!"),
+    "LR": ("#F6D7D2", "#942514", "✖"),
+    "HR": ("#B10E1E", "#FFFFFF", "✖✖"),
+    None: ("#F3F2F1", "#0B0C0C", "–"),
+}
+
+DIRECTION = {
+    "improving": "▲ improving",
+    "worsening": "▼ worsening",
+    "unchanged": "► unchanged",
+    None: "– no comparison",
+}
+
+
+def rag_text(code) -> str:
+    """A RAG band as words and symbol, for tables and plain text."""
+    if code is None or (isinstance(code, float) and pd.isna(code)) or code not in rag.LABELS:
+        return ""
+    return f"{RAG_STYLE[code][2]} {code} {rag.LABELS[code]}"
+
+
+def direction_text(value) -> str:
+    return DIRECTION.get(value if isinstance(value, str) else None, DIRECTION[None])
+
+
+def rag_badge_html(code, count=None) -> str:
+    """A RAG band as a coloured badge that also reads without colour."""
+    background, colour, symbol = RAG_STYLE.get(code, RAG_STYLE[None])
+    label = rag.LABELS.get(code, "No RAG")
+    prefix = f"<strong>{count}</strong> " if count is not None else ""
+    return (
+        f'<span style="background:{background};color:{colour};padding:0.15rem 0.5rem;'
+        f'border-radius:0.3rem;margin:0 0.25rem 0.25rem 0;display:inline-block;'
+        f'border:1px solid #505a5f">'
+        f"{prefix}<span aria-hidden=\"true\">{html.escape(symbol)}</span> "
+        f"{html.escape(code or '')} {html.escape(label)}</span>"
+    )
+
+
+@st.cache_resource(show_spinner="Building the database from data/ …")
+def database(path: str) -> str:
+    """Build the database once per process when it is missing or stale."""
+    return str(store.ensure_built(path))
+
+
+def db_path() -> str:
+    return database(str(store.db_path()))
+
+
+@st.cache_data(show_spinner=False)
+def reported_quarters(path: str) -> list[str]:
+    with store.opened(path) as db:
+        return queries.reported_quarters(db)
+
+
+@st.cache_data(show_spinner=False)
+def scorecard(path: str, period: str) -> pd.DataFrame:
+    with store.opened(path) as db:
+        return queries.scorecard(db, period)
+
+
+@st.cache_data(show_spinner=False)
+def plans(path: str) -> pd.DataFrame:
+    with store.opened(path) as db:
+        return queries.plans(db)
+
+
+@st.cache_data(show_spinner=False)
+def priorities(path: str) -> pd.DataFrame:
+    with store.opened(path) as db:
+        return queries.priorities(db)
+
+
+def quarter_label(period: str) -> str:
+    """``2019/20 Q2`` with its months, e.g. 'July–September 2019'."""
+    p = periods.parse(period)
+    return f"{period} ({p.start:%B}–{p.end:%B %Y})" if p.is_quarter else period
+
+
+def figure_text(printed, value, unit=None) -> str:
+    """A figure as the document printed it, else formatted from the number."""
+    if isinstance(printed, str) and printed.strip():
+        return printed
+    text = queries.format_number(value)
+    return f"{text}%" if text and unit == "percent" else text
+
+
+def measures_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """Scorecard rows as a councillor reads them: figures as printed, RAG in words."""
+    rows = table.to_dict("records")
+    return pd.DataFrame(
+        {
+            "Priority": table["priority_name"],
+            "Measure": table["name"],
+            "Target": [figure_text(r["target_as_printed"], r["target"], r["unit"]) for r in rows],
+            "Actual": [figure_text(r["actual_as_printed"], r["actual"], r["unit"]) for r in rows],
+            "RAG reported": table["rag_reported"].map(rag_text),
+            "RAG by the rule": table["rag_computed"].map(rag_text),
+            "Direction": table["direction"].map(direction_text),
+            "Status note": table["status_note"].fillna(""),
+        }
+    )

@@ -1,0 +1,66 @@
+"""Overview: the latest quarter at a glance, one tile per corporate priority."""
+
+import streamlit as st
+
+from harrow_kpi import rag, ui
+
+path = ui.db_path()
+quarters = ui.reported_quarters(path)
+
+st.title("Harrow KPI Explorer")
+st.caption("How the council is doing against its Corporate Scorecard 2019/20 priorities.")
+
+if not quarters:
+    st.info("The database has no scorecard figures yet. Run `python -m harrow_kpi build`.")
+    st.stop()
+
+period = st.selectbox("Quarter", quarters[::-1], format_func=ui.quarter_label, key="quarter")
+table = ui.scorecard(path, period)
+counts = table.assign(band=table["rag_reported"]).groupby(["priority_name", "band"]).size()
+
+st.header(f"Priorities in {period}")
+st.caption(
+    "Counts of measures by the RAG status the council reported for the quarter. "
+    "Measures with no RAG this quarter (annual, survey-based or new measures) are counted apart."
+)
+priorities = ui.priorities(path)
+columns = st.columns(len(priorities) or 1)
+for column, name in zip(columns, priorities["name"]):
+    measures = table[table["priority_name"] == name]
+    with column.container(border=True):
+        st.subheader(name)
+        badges = "".join(
+            ui.rag_badge_html(band, int(counts.get((name, band), 0))) for band in rag.BANDS
+        )
+        st.markdown(badges, unsafe_allow_html=True)
+        with_rag = int(measures["rag_reported"].notna().sum())
+        st.caption(f"{len(measures)} measures; {with_rag} with a RAG this quarter.")
+
+with st.expander("RAG key (Harrow's corporate key)"):
+    for band in rag.BANDS:
+        st.markdown(f"{ui.rag_badge_html(band)} {rag.MEANINGS[band]}", unsafe_allow_html=True)
+    st.caption(
+        "The computed RAG applies this key to the printed target and actual; "
+        "where it differs from the reported RAG both are shown."
+    )
+
+st.header("Headline measures")
+headline = table[table["headline"] == 1]
+st.dataframe(ui.measures_frame(headline), hide_index=True, width="stretch")
+st.caption(
+    "Direction of travel compares with the previous quarter: how far each figure was from its "
+    "target, or the figure itself where there is no target."
+)
+
+st.header("About the data")
+source = ui.plans(path)
+scorecard_plan = source[source["plan_id"] == "scorecard-2019"]
+if not scorecard_plan.empty:
+    st.markdown(f"Figures for {period} come from **{scorecard_plan.iloc[0]['title']}**.")
+st.dataframe(
+    source[["title", "published", "seed"]].rename(
+        columns={"title": "Document", "published": "Published", "seed": "Text copy"}
+    ),
+    hide_index=True,
+    width="stretch",
+)

@@ -1,0 +1,76 @@
+import datetime as dt
+
+import pytest
+
+from harrow_kpi import periods
+from harrow_kpi.periods import Period, PeriodError
+
+
+def test_parse_and_format_a_quarter():
+    period = periods.parse("2019/20 Q2")
+    assert period == Period(2019, 2)
+    assert str(period) == "2019/20 Q2"
+    assert period.financial_year == "2019/20"
+
+
+def test_parse_and_format_a_whole_year():
+    assert str(periods.parse("2004/05")) == "2004/05"
+    assert periods.parse(" 1999/00 ") == Period(1999)
+
+
+@pytest.mark.parametrize(
+    "text,start,end",
+    [
+        ("2019/20 Q1", dt.date(2019, 4, 1), dt.date(2019, 6, 30)),
+        ("2019/20 Q2", dt.date(2019, 7, 1), dt.date(2019, 9, 30)),
+        ("2019/20 Q3", dt.date(2019, 10, 1), dt.date(2019, 12, 31)),
+        ("2019/20 Q4", dt.date(2020, 1, 1), dt.date(2020, 3, 31)),
+        ("2019/20", dt.date(2019, 4, 1), dt.date(2020, 3, 31)),
+    ],
+)
+def test_quarters_run_april_to_march(text, start, end):
+    period = periods.parse(text)
+    assert (period.start, period.end) == (start, end)
+
+
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("2019/21", "after 2019 comes 20"),
+        ("2019-20 Q2", "is not a period"),
+        ("2019/20 Q5", "is not a period"),
+        ("Q2 2019/20", "is not a period"),
+        ("", "is not a period"),
+        ("2019", "is not a period"),
+    ],
+)
+def test_malformed_periods_are_rejected_with_a_reason(text, reason):
+    with pytest.raises(PeriodError, match=reason):
+        periods.parse(text)
+
+
+def test_non_text_is_rejected():
+    with pytest.raises(PeriodError):
+        periods.parse(2019)
+
+
+def test_ordering_puts_a_whole_year_after_its_last_quarter():
+    texts = ["2019/20", "2019/20 Q2", "2018/19 Q2", "2019/20 Q4", "2019/20 Q1", "2003/04 Q1"]
+    assert periods.sort_periods(texts) == [
+        "2003/04 Q1", "2018/19 Q2", "2019/20 Q1", "2019/20 Q2", "2019/20 Q4", "2019/20",
+    ]
+
+
+def test_previous_next_and_year_earlier():
+    assert str(periods.parse("2019/20 Q1").previous()) == "2018/19 Q4"
+    assert str(periods.parse("2019/20 Q2").previous()) == "2019/20 Q1"
+    assert str(periods.parse("2018/19 Q4").next()) == "2019/20 Q1"
+    assert str(periods.parse("2019/20 Q2").year_earlier()) == "2018/19 Q2"
+    assert str(periods.parse("2019/20").previous()) == "2018/19"
+
+
+def test_the_quarter_containing_a_date():
+    # The 2004/05 plan's recycling figures: June 2003 and February 2004.
+    assert str(periods.containing(dt.date(2003, 6, 1))) == "2003/04 Q1"
+    assert str(periods.containing(dt.date(2004, 2, 1))) == "2003/04 Q4"
+    assert str(periods.containing(dt.date(2019, 12, 31))) == "2019/20 Q3"
