@@ -1,4 +1,4 @@
-"""Command line: ``python -m harrow_kpi build | export observations | export indicators``.
+"""Command line: ``python -m harrow_kpi build | export observations | export indicators | rag-check``.
 
 The database path comes from --db, else $HARROW_KPI_DB, else data/harrow_kpi.db.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from harrow_kpi import queries, store
+from harrow_kpi import checks, queries, store
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -20,6 +20,8 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write a table as CSV on stdout")
     export.add_argument("table", choices=["observations", "indicators"])
     export.add_argument("--db", dest="sub_db", help=argparse.SUPPRESS)
+    check = commands.add_parser("rag-check", help="reported RAG against the rule, as Markdown")
+    check.add_argument("--db", dest="sub_db", help=argparse.SUPPRESS)
     return parser
 
 
@@ -43,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(error.problems), file=sys.stderr)
         return 1
     with store.opened(path) as db:
+        if args.command == "rag-check":
+            print(checks.agreement_markdown(db))
+            return 0
         table = (
             queries.export_observations(db)
             if args.table == "observations"

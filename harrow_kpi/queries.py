@@ -60,13 +60,14 @@ def indicators(db) -> pd.DataFrame:
 
 
 def reported_quarters(db, plan_id: str = SCORECARD) -> list[str]:
-    """Quarters for which the plan's scorecard prints figures, oldest first."""
+    """Quarters for which the plan's scorecard tables print figures, oldest first."""
     rows = db.execute(
         """
-        SELECT DISTINCT period FROM observations
-        WHERE plan_id = ? AND period LIKE '% Q_' AND ward_code IS NULL
-          AND (actual IS NOT NULL OR rag_reported IS NOT NULL)
-        ORDER BY period_order
+        SELECT DISTINCT o.period FROM observations o
+        JOIN indicators i ON i.indicator_id = o.indicator_id
+        WHERE i.plan_id = ? AND i.on_scorecard AND o.period LIKE '% Q_' AND o.ward_code IS NULL
+          AND (o.actual IS NOT NULL OR o.rag_reported IS NOT NULL)
+        ORDER BY o.period_order
         """,
         (plan_id,),
     ).fetchall()
@@ -120,7 +121,7 @@ def scorecard(db, period: str, plan_id: str = SCORECARD) -> pd.DataFrame:
     obs = observations(db, plan_id)
     obs = obs[obs["ward_code"].isna()]
     measures = indicators(db)
-    measures = measures[measures["plan_id"] == plan_id][
+    measures = measures[(measures["plan_id"] == plan_id) & (measures["on_scorecard"] == 1)][
         ["indicator_id", "name", "priority", "priority_name", "priority_position", "polarity",
          "unit", "headline", "portfolio_holder", "director", "latest_rag", "latest_rag_period",
          "trend_as_printed", "scorecard_number"]

@@ -53,7 +53,7 @@ TABLES = {
             "definition": "text",
             **SOURCE_COLUMNS,
         },
-        "required": ["indicator_id", "name", "priority", "seed", "line"],
+        "required": ["indicator_id", "name", "seed", "line"],
         "foreign_keys": [("priority", "themes", "theme_id")],
     },
     "observations": {

@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 DEFAULT_DB = DATA_DIR / "harrow_kpi.db"
 SCHEMA_VERSION = "1"
+# Measures of the Corporate Scorecard tables, as opposed to figures from a report's narrative.
+SCORECARD_SECTION = "Corporate Scorecard"
 
 
 class DataError(Exception):
@@ -36,6 +38,11 @@ class DataError(Exception):
 def db_path(explicit: str | os.PathLike | None = None) -> Path:
     """--db PATH, else $HARROW_KPI_DB, else data/harrow_kpi.db."""
     return Path(explicit or os.environ.get("HARROW_KPI_DB") or DEFAULT_DB)
+
+
+def data_dir(explicit: str | os.PathLike | None = None) -> Path:
+    """The folder of reviewed CSV files: an argument, else $HARROW_KPI_DATA, else data/."""
+    return Path(explicit or os.environ.get("HARROW_KPI_DATA") or DATA_DIR)
 
 
 def connect(path: str | os.PathLike | None = None) -> sqlite_utils.Database:
@@ -54,11 +61,11 @@ def opened(path: str | os.PathLike | None = None):
         db.close()
 
 
-def fingerprint(data_dir: Path = DATA_DIR) -> str:
+def fingerprint(folder: str | os.PathLike | None = None) -> str:
     """Hash of the CSV files' contents: the database is stale when it changes."""
     digest = hashlib.sha256(SCHEMA_VERSION.encode())
     for name in BUILD_ORDER:
-        path = Path(data_dir) / f"{name}.csv"
+        path = data_dir(folder) / f"{name}.csv"
         if path.exists():
             digest.update(name.encode())
             digest.update(path.read_bytes())
@@ -81,13 +88,13 @@ def _convert(value: str, kind: str):
     return value
 
 
-def load_tables(data_dir: Path = DATA_DIR) -> dict[str, list[dict]]:
+def load_tables(folder: str | os.PathLike | None = None) -> dict[str, list[dict]]:
     """Read and check every CSV file; raise DataError listing every problem."""
-    data_dir = Path(data_dir)
+    folder = data_dir(folder)
     problems: list[str] = []
     tables: dict[str, list[dict]] = {}
     for name in BUILD_ORDER:
-        path = data_dir / f"{name}.csv"
+        path = folder / f"{name}.csv"
         if not path.exists():
             tables[name] = []
             continue
@@ -181,6 +188,8 @@ def _prepare(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
             row["source"] = _source(row, plan_titles, seed_plans)
             if name in ("indicators", "observations"):
                 row["plan_id"] = seed_plans.get(row["seed"])
+            if name == "indicators":
+                row["on_scorecard"] = int((row["section"] or "").startswith(SCORECARD_SECTION))
             if name == "observations":
                 period = periods.parse(row["period"])
                 row["observation_id"] = number
@@ -209,6 +218,8 @@ def _column_types(name: str) -> dict:
     columns["source"] = str
     if name in ("indicators", "observations"):
         columns["plan_id"] = str
+    if name == "indicators":
+        columns["on_scorecard"] = int
     if name == "observations":
         columns.update(
             period_start=str, period_end=str, period_order=int, rag_computed=str, upload_id=int
@@ -216,9 +227,9 @@ def _column_types(name: str) -> dict:
     return columns
 
 
-def build(path: str | os.PathLike | None = None, data_dir: Path = DATA_DIR) -> dict[str, int]:
+def build(path: str | os.PathLike | None = None, folder: str | os.PathLike | None = None) -> dict[str, int]:
     """Rebuild the database from data/*.csv in one transaction; return row counts."""
-    tables = _prepare(load_tables(data_dir))
+    tables = _prepare(load_tables(folder))
     target = db_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     db = connect(target)
@@ -241,7 +252,7 @@ def build(path: str | os.PathLike | None = None, data_dir: Path = DATA_DIR) -> d
             _index(db)
             db["meta"].insert_all(
                 [
-                    {"key": "fingerprint", "value": fingerprint(data_dir)},
+                    {"key": "fingerprint", "value": fingerprint(folder)},
                     {"key": "schema_version", "value": SCHEMA_VERSION},
                 ],
                 pk="key",
@@ -267,7 +278,7 @@ def _index(db: sqlite_utils.Database) -> None:
     db["actions"].create_index(["theme_id"])
 
 
-def is_current(path: str | os.PathLike | None = None, data_dir: Path = DATA_DIR) -> bool:
+def is_current(path: str | os.PathLike | None = None, folder: str | os.PathLike | None = None) -> bool:
     target = db_path(path)
     if not target.exists():
         return False
@@ -276,11 +287,11 @@ def is_current(path: str | os.PathLike | None = None, data_dir: Path = DATA_DIR)
             row = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
     except sqlite3.DatabaseError:
         return False
-    return bool(row) and row[0] == fingerprint(data_dir)
+    return bool(row) and row[0] == fingerprint(folder)
 
 
-def ensure_built(path: str | os.PathLike | None = None, data_dir: Path = DATA_DIR) -> Path:
+def ensure_built(path: str | os.PathLike | None = None, folder: str | os.PathLike | None = None) -> Path:
     """Build the database when it is missing or older than the CSV files."""
-    if not is_current(path, data_dir):
-        build(path, data_dir)
+    if not is_current(path, folder):
+        build(path, folder)
     return db_path(path)

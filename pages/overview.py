@@ -28,7 +28,7 @@ columns = st.columns(len(priorities) or 1)
 for column, name in zip(columns, priorities["name"]):
     measures = table[table["priority_name"] == name]
     with column.container(border=True):
-        st.subheader(name)
+        st.markdown(f"#### {name}")
         badges = "".join(
             ui.rag_badge_html(band, int(counts.get((name, band), 0))) for band in rag.BANDS
         )

@@ -1,0 +1,77 @@
+"""The command line contract in DESIGN.md: build, export observations, export indicators."""
+
+import csv
+import io
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+OBSERVATION_COLUMNS = (
+    "indicator_id,indicator_name,priority,period,ward_code,target,actual,"
+    "rag_reported,rag_computed,status_note,source"
+).split(",")
+
+
+def run(*args, env_db=None, db=None):
+    command = [sys.executable, "-m", "harrow_kpi", *(["--db", str(db)] if db else []), *args]
+    env = {"PATH": "/usr/bin:/bin", "HARROW_KPI_DB": str(env_db)} if env_db else None
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_build_reports_row_counts(tmp_path):
+    result = run("build", db=tmp_path / "kpi.db")
+    assert result.returncode == 0, result.stderr
+    assert "observations:" in result.stdout
+    assert (tmp_path / "kpi.db").exists()
+
+
+def test_the_database_path_can_come_from_the_environment(tmp_path):
+    result = run("build", env_db=tmp_path / "env.db")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "env.db").exists()
+
+
+def test_export_observations_has_the_contract_columns_and_formats(db_file):
+    result = run("export", "observations", db=db_file)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert set(OBSERVATION_COLUMNS) <= set(rows[0])
+    council_tax = {
+        r["period"]: r for r in rows if r["indicator_id"] == "council-tax-collected" and not r["ward_code"]
+    }
+    assert council_tax["2018/19 Q2"]["actual"] == "56.2"  # a percentage on the 0-100 scale
+    assert council_tax["2019/20 Q2"]["target"] == "57"
+    assert council_tax["2019/20 Q2"]["rag_reported"] == "A"
+    assert council_tax["2019/20 Q2"]["rag_computed"] == "A"
+    assert council_tax["2019/20 Q2"]["priority"] == "Build a Better Harrow"
+    assert "001_efe026106ea22757.txt line 117" in council_tax["2019/20 Q2"]["source"]
+    periods = {r["period"] for r in rows}
+    assert {"2018/19 Q2", "2019/20 Q1", "2019/20 Q2"} <= periods
+    assert all(p[:4].isdigit() and p[4] == "/" for p in periods)
+    equality = [r for r in rows if r["indicator_id"] == "adult-social-care-equality-of-service"]
+    assert {"0.9-1.1"} == {r["target"] for r in equality if r["period"] == "2019/20 Q2"}
+    assert {r["plan_id"] for r in rows} >= {"bvpp-2004", "priorities-2011", "hap-2020", "scorecard-2019"}
+
+
+def test_export_indicators_has_the_contract_columns(db_file):
+    result = run("export", "indicators", db=db_file)
+    assert result.returncode == 0, result.stderr
+    reader = csv.DictReader(io.StringIO(result.stdout))
+    assert reader.fieldnames == ["indicator_id", "name", "priority", "polarity", "unit", "headline"]
+    rows = {r["indicator_id"]: r for r in reader}
+    assert len(rows) >= 114
+    assert rows["sickness-absence"]["polarity"] == "lower"
+    assert rows["sickness-absence"]["headline"] == "1"
+    assert rows["council-tax-collected"]["headline"] == "0"
+
+
+def test_export_builds_the_database_when_missing(tmp_path):
+    result = run("export", "indicators", db=tmp_path / "fresh.db")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("indicator_id,name,priority,polarity,unit,headline")
+
+
+def test_unknown_commands_fail():
+    assert run("frobnicate").returncode != 0
+    assert run("export", "wards").returncode != 0
