@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -54,3 +55,71 @@ def agreement_markdown(db) -> str:
         )
     lines.append(MARK_END)
     return "\n".join(lines)
+
+
+EMPTY_START = "<!-- empty-cells:start -->"
+EMPTY_END = "<!-- empty-cells:end -->"
+
+
+def empty_cells(db) -> pd.DataFrame:
+    """Cells the documents print but we could not read as a number, with why."""
+    return queries.query(
+        db,
+        """
+        SELECT 'observations' AS file, indicator_id AS id, period, seed, line,
+               CASE WHEN actual IS NULL AND actual_as_printed IS NOT NULL THEN 'actual' ELSE 'target' END AS cell,
+               coalesce(actual_as_printed, target_as_printed, '') AS printed,
+               coalesce(status_note, '') AS status_note, coalesce(note, '') AS note
+        FROM observations
+        WHERE (actual IS NULL AND actual_as_printed IS NOT NULL)
+           OR (target IS NULL AND target_low IS NULL AND target_as_printed IS NOT NULL)
+           OR status_note IN ('Not printed in the report', 'No exact figure printed')
+        UNION ALL
+        SELECT 'commitments', commitment_id, deadline_as_printed, seed, line, 'target_value',
+               target_as_printed, '', coalesce(note, '')
+        FROM commitments WHERE target_value IS NULL AND target_as_printed IS NOT NULL
+        ORDER BY file DESC, seed, line, id
+        """,
+    )
+
+
+_WHY_WORDS = r"target_value|empty|blank|placeholder|no numeric|no count|printed"
+
+
+def _why(note: str, limit: int = 160) -> str:
+    """The sentence of a curator's note that says why the cell is empty."""
+    sentences = [s.strip() for s in re.split(r"(?<=[.;])\s+", note or "") if s.strip()]
+    telling = [s for s in sentences if re.search(_WHY_WORDS, s)]
+    sentence = (telling or sentences or [""])[0].rstrip(".;").replace("|", "/").replace("\n", " ")
+    return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
+
+
+def empty_cells_markdown(db) -> str:
+    table = empty_cells(db).fillna("")
+    lines = [
+        EMPTY_START,
+        f"**{len(table)}** cells are left empty on purpose:",
+        "",
+        "| file | id | period | source | printed | why |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in table.to_dict("records"):
+        why = _why(row["note"]) or row["status_note"]
+        lines.append(
+            f"| {row['file']} | `{row['id']}` | {row['period'] or ''} | {row['seed']}:{row['line']} | "
+            f"{(row['printed'] or '').replace('|', '/')} | {why} |"
+        )
+    lines.append(EMPTY_END)
+    return "\n".join(lines)
+
+
+def refresh_readme(db, text: str) -> str:
+    """The data README with its generated sections brought up to date."""
+    for start, end, body in (
+        (MARK_START, MARK_END, agreement_markdown(db)),
+        (EMPTY_START, EMPTY_END, empty_cells_markdown(db)),
+    ):
+        before, _, rest = text.partition(start)
+        _, _, after = rest.partition(end)
+        text = before + body + after
+    return text

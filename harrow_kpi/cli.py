@@ -1,4 +1,4 @@
-"""Command line: ``python -m harrow_kpi build | export observations | export indicators | rag-check``.
+"""Command line: ``python -m harrow_kpi build | export observations | export indicators | rag-check | data-readme``.
 
 The database path comes from --db, else $HARROW_KPI_DB, else data/harrow_kpi.db.
 """
@@ -22,6 +22,8 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--db", dest="sub_db", help=argparse.SUPPRESS)
     check = commands.add_parser("rag-check", help="reported RAG against the rule, as Markdown")
     check.add_argument("--db", dest="sub_db", help=argparse.SUPPRESS)
+    readme = commands.add_parser("data-readme", help="refresh the generated sections of data/README.md")
+    readme.add_argument("--db", dest="sub_db", help=argparse.SUPPRESS)
     return parser
 
 
@@ -47,6 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     with store.opened(path) as db:
         if args.command == "rag-check":
             print(checks.agreement_markdown(db))
+            return 0
+        if args.command == "data-readme":
+            readme_path = store.DATA_DIR / "README.md"
+            readme_path.write_text(checks.refresh_readme(db, readme_path.read_text(encoding="utf-8")), encoding="utf-8")
+            print(f"Refreshed {readme_path}")
             return 0
         table = (
             queries.export_observations(db)
