@@ -30,7 +30,8 @@ def query(db, sql: str, params=()) -> pd.DataFrame:
 
 
 def plans(db) -> pd.DataFrame:
-    return query(db, "SELECT * FROM plans ORDER BY period_start, plan_id")
+    """The plans in the order they were published (the order of data/plans.csv)."""
+    return query(db, "SELECT * FROM plans ORDER BY rowid")
 
 
 def priorities(db, plan_id: str = SCORECARD) -> pd.DataFrame:

@@ -107,18 +107,47 @@ def figure_text(printed, value, unit=None) -> str:
     return f"{text}%" if text and unit == "percent" else text
 
 
+STATUS_WORDS = {"BL": "BL (baseline: no target yet)", "MI only": "MI only (management information, no target)"}
+
+
+def status_text(note) -> str:
+    if not isinstance(note, str):
+        return ""
+    return STATUS_WORDS.get(note, note)
+
+
+def latest_rag_text(code, period) -> str:
+    text = rag_text(code)
+    if isinstance(period, str) and period:
+        return f"{text} ({period})" if text else f"none printed ({period})"
+    return text
+
+
+def rag_with_check(reported, computed) -> str:
+    """The reported RAG, flagged where Harrow's rule gives another band."""
+    text = rag_text(reported)
+    if text and isinstance(computed, str) and computed != reported:
+        return f"{text} ⚠ rule: {computed}"
+    if not text and isinstance(computed, str):
+        return f"none printed (rule: {computed})"
+    return text
+
+
 def measures_frame(table: pd.DataFrame) -> pd.DataFrame:
-    """Scorecard rows as a councillor reads them: figures as printed, RAG in words."""
+    """Scorecard rows as a councillor reads them: figures as printed, RAG in words,
+    the status note where there is no figure."""
     rows = table.to_dict("records")
     return pd.DataFrame(
         {
             "Priority": table["priority_name"],
             "Measure": table["name"],
             "Target": [figure_text(r["target_as_printed"], r["target"], r["unit"]) for r in rows],
-            "Actual": [figure_text(r["actual_as_printed"], r["actual"], r["unit"]) for r in rows],
-            "RAG reported": table["rag_reported"].map(rag_text),
-            "RAG by the rule": table["rag_computed"].map(rag_text),
+            "Actual": [
+                figure_text(r["actual_as_printed"], r["actual"], r["unit"]) or status_text(r["status_note"])
+                for r in rows
+            ],
+            "RAG": [rag_with_check(r["rag_reported"], r["rag_computed"]) for r in rows],
             "Direction": table["direction"].map(direction_text),
-            "Status note": table["status_note"].fillna(""),
+            "Latest RAG": [latest_rag_text(r["latest_rag"], r["latest_rag_period"]) for r in rows],
         }
     )

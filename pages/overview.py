@@ -45,18 +45,27 @@ with st.expander("RAG key (Harrow's corporate key)"):
     )
 
 st.header("Headline measures")
-headline = table[table["headline"] == 1]
-st.dataframe(ui.measures_frame(headline), hide_index=True, width="stretch")
+headline = ui.measures_frame(table[table["headline"] == 1])
+for name in priorities["name"]:
+    rows = headline[headline["Priority"] == name].drop(columns="Priority")
+    if not rows.empty:
+        st.subheader(name)
+        st.table(rows, hide_index=True, border="horizontal", alt=f"Headline measures of {name} in {period}")
 st.caption(
     "Direction of travel compares with the previous quarter: how far each figure was from its "
-    "target, or the figure itself where there is no target."
+    "target, or the figure itself where there is no target. Latest RAG is the report's own "
+    "most recent status, with the period it refers to, for measures reported once a year."
 )
 
 st.header("About the data")
 source = ui.plans(path)
 scorecard_plan = source[source["plan_id"] == "scorecard-2019"]
 if not scorecard_plan.empty:
-    st.markdown(f"Figures for {period} come from **{scorecard_plan.iloc[0]['title']}**.")
+    st.markdown(
+        f"Figures for {ui.quarter_label(period)} come from the Corporate Scorecard 2019/20 in "
+        f"**{scorecard_plan.iloc[0]['title']}** (text copy `{scorecard_plan.iloc[0]['seed']}`); "
+        "each figure's table row and line are in the data export."
+    )
 st.dataframe(
     source[["title", "published", "seed"]].rename(
         columns={"title": "Document", "published": "Published", "seed": "Text copy"}

@@ -2,6 +2,7 @@
 
 import re
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -51,15 +52,29 @@ def test_overview_tiles_count_the_reported_rag_per_priority(app_env):
     assert "✖✖" in markdown_text(at) and "High Red" in markdown_text(at)
 
 
+def headline_frame(at):
+    return pd.concat([table.value for table in at.table], ignore_index=True)
+
+
 def test_overview_headline_table_lists_every_headline_measure(app_env):
     at = run_app()
-    frame = at.dataframe[0].value
+    frame = headline_frame(at)
+    assert [s.value for s in at.subheader] == [
+        "Build a Better Harrow", "Supporting Those Most in Need", "Preserving Vital Public Services",
+        "A Strong Local Economy For All", "Modernising Harrow Council",
+    ]
     with store.opened(app_env) as db:
         headline = queries.scorecard(db, "2019/20 Q2").query("headline == 1")
     assert len(frame) == len(headline)
     sickness = frame[frame["Measure"].str.startswith("Staff sickness absence")].iloc[0]
     assert (sickness["Target"], sickness["Actual"]) == ("9", "10.15")
-    assert sickness["RAG reported"] == "✖✖ HR High Red"
+    assert sickness["RAG"] == "✖✖ HR High Red"
+    assert sickness["Direction"] == "▲ improving"  # 10.15 days after 10.25, lower is better
+    prevention = frame[frame["Measure"].str.startswith("Number of cases where positive action")].iloc[0]
+    assert prevention["RAG"] == "! A Amber ⚠ rule: LR"
+    net_homes = frame[frame["Measure"] == "Net number of new homes completed (all)"].iloc[0]
+    assert net_homes["Actual"] == "Reports Q4 Only"
+    assert net_homes["Latest RAG"] == "✔✔ HG High Green (2018/19 Q4)"
 
 
 def test_overview_switches_quarter(app_env):
@@ -67,7 +82,7 @@ def test_overview_switches_quarter(app_env):
     at.selectbox(key="quarter").set_value("2019/20 Q1").run()
     assert not at.exception
     assert "Priorities in 2019/20 Q1" in [h.value for h in at.header]
-    frame = at.dataframe[0].value
+    frame = headline_frame(at)
     sickness = frame[frame["Measure"].str.startswith("Staff sickness absence")].iloc[0]
     assert sickness["Actual"] == "10.25"
 

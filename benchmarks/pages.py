@@ -1,0 +1,59 @@
+"""Time each page's script run under AppTest, cold (empty caches) and warm.
+
+    python benchmarks/pages.py [--runs 5]
+
+Builds the database from data/ into a temporary file first, so the figures
+measure the pages, not the build. Prints a Markdown table for the README.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from harrow_kpi import store  # noqa: E402
+
+PAGES = ["pages/overview.py"]
+
+
+def timed_run(page: str) -> float:
+    at = AppTest.from_file(str(ROOT / page), default_timeout=120)
+    start = time.perf_counter()
+    at.run()
+    elapsed = time.perf_counter() - start
+    if at.exception:
+        raise RuntimeError(f"{page}: {at.exception[0].value}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.db"
+        started = time.perf_counter()
+        store.build(path)
+        print(f"build: {time.perf_counter() - started:.2f} s\n")
+        os.environ["HARROW_KPI_DB"] = str(path)
+        print("| page | cold (s) | warm median (s) |")
+        print("|---|---|---|")
+        for page in PAGES:
+            st.cache_data.clear()
+            st.cache_resource.clear()
+            cold = timed_run(page)
+            warm = statistics.median(timed_run(page) for _ in range(args.runs))
+            print(f"| {page} | {cold:.3f} | {warm:.3f} |")
+
+
+if __name__ == "__main__":
+    main()
