@@ -66,7 +66,7 @@ def reported_quarters(db, plan_id: str = SCORECARD) -> list[str]:
         """
         SELECT DISTINCT o.period FROM observations o
         JOIN indicators i ON i.indicator_id = o.indicator_id
-        WHERE i.plan_id = ? AND i.on_scorecard AND o.period LIKE '% Q_' AND o.ward_code IS NULL
+        WHERE o.plan_id = ? AND i.on_scorecard AND o.period LIKE '% Q_' AND o.ward_code IS NULL
           AND (o.actual IS NOT NULL OR o.rag_reported IS NOT NULL)
         ORDER BY o.period_order
         """,
@@ -162,15 +162,14 @@ def _cumulative(name: str) -> bool:
 
 
 def rag_counts(table: pd.DataFrame, column: str = "rag_reported") -> pd.DataFrame:
-    """Count of measures per priority in each RAG band (and with no RAG)."""
-    counts = (
+    """Measures per priority (rows, by name) in each RAG band, and with none ("none")."""
+    return (
         table.assign(band=table[column].fillna("none"))
-        .pivot_table(index="priority", columns="band", values="indicator_id", aggfunc="count")
-        .reindex(columns=[*rag.BANDS, "none"])
-        .fillna(0)
-        .astype(int)
+        .groupby(["priority_name", "band"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(columns=[*rag.BANDS, "none"], fill_value=0)
     )
-    return counts
 
 
 def format_number(value) -> str:

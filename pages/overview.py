@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from harrow_kpi import rag, ui
+from harrow_kpi import queries, rag, ui
 
 path = ui.db_path()
 quarters = ui.reported_quarters(path)
@@ -16,7 +16,7 @@ if not quarters:
 
 period = st.selectbox("Quarter", quarters[::-1], format_func=ui.quarter_label, key="quarter")
 table = ui.scorecard(path, period)
-counts = table.assign(band=table["rag_reported"]).groupby(["priority_name", "band"]).size()
+counts = queries.rag_counts(table)
 
 st.header(f"Priorities in {period}")
 st.caption(
@@ -30,11 +30,10 @@ for column, name in zip(columns, priorities["name"]):
     with column.container(border=True):
         st.markdown(f"#### {name}")
         badges = "".join(
-            ui.rag_badge_html(band, int(counts.get((name, band), 0))) for band in rag.BANDS
+            ui.rag_badge_html(band, int(counts.loc[name, band])) for band in rag.BANDS
         )
         st.markdown(badges, unsafe_allow_html=True)
-        with_rag = int(measures["rag_reported"].notna().sum())
-        st.caption(f"{len(measures)} measures; {with_rag} with a RAG this quarter.")
+        st.caption(f"{len(measures)} measures; {len(measures) - counts.loc[name, 'none']} with a RAG this quarter.")
 
 with st.expander("RAG key (Harrow's corporate key)"):
     for band in rag.BANDS:

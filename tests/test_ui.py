@@ -1,0 +1,66 @@
+"""RAG is never shown by colour alone, and its colours pass WCAG 2.2 AA contrast."""
+
+import pytest
+
+from harrow_kpi import rag, ui
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_contrast_helper_matches_known_values():
+    assert contrast("#000000", "#FFFFFF") == pytest.approx(21)
+    assert contrast("#777777", "#FFFFFF") == pytest.approx(4.48, abs=0.01)
+
+
+@pytest.mark.parametrize("band", [*rag.BANDS, None])
+def test_every_badge_text_passes_aa_contrast(band):
+    background, text, _ = ui.RAG_STYLE[band]
+    assert contrast(background, text) >= 4.5
+
+
+def test_badges_do_not_rely_on_colour_alone():
+    symbols = {ui.RAG_STYLE[band][2] for band in rag.BANDS}
+    assert len(symbols) == len(rag.BANDS)
+    for band in rag.BANDS:
+        badge = ui.rag_badge_html(band, 3)
+        assert band in badge and rag.LABELS[band] in badge and "<strong>3</strong>" in badge
+
+
+def test_rag_and_direction_in_words():
+    assert ui.rag_text("HR") == "✖✖ HR High Red"
+    assert ui.rag_text(None) == "" and ui.rag_text(float("nan")) == ""
+    assert ui.direction_text("improving") == "▲ improving"
+    assert ui.direction_text(float("nan")) == "– no comparison"
+    assert ui.rag_with_check("A", "LR") == "! A Amber ⚠ rule: LR"
+    assert ui.rag_with_check("LG", "LG") == "✔ LG Low Green"
+    assert ui.latest_rag_text("HG", "2018/19 Q4") == "✔✔ HG High Green (2018/19 Q4)"
+
+
+def test_figures_as_printed_else_formatted():
+    assert ui.figure_text("56.2%", 56.2) == "56.2%"
+    assert ui.figure_text(None, 56.2, "percent") == "56.2%"
+    assert ui.figure_text(None, 181242.0, "count") == "181242"
+    assert ui.figure_text(None, None) == ""
+
+
+def test_quarter_labels_name_their_months():
+    assert ui.quarter_label("2019/20 Q2") == "2019/20 Q2 (July–September 2019)"
+    assert ui.quarter_label("2019/20 Q4") == "2019/20 Q4 (January–March 2020)"
+
+
+def test_status_notes_are_explained():
+    assert ui.status_text("BL") == "BL (baseline: no target yet)"
+    assert ui.status_text("Reports Q4 Only") == "Reports Q4 Only"
+
+
+def test_badge_text_is_escaped():
+    assert "<script>" not in ui.rag_badge_html("<script>")
