@@ -61,16 +61,21 @@ def indicators(db) -> pd.DataFrame:
 
 
 def reported_quarters(db, plan_id: str = SCORECARD) -> list[str]:
-    """Quarters for which the plan's scorecard tables print figures, oldest first."""
+    """Quarters that have a column in the plan's scorecard tables, oldest first.
+
+    A scorecard column has a row for (nearly) every measure, even if only a status
+    note; a figure quoted in a commentary does not make its quarter a column.
+    """
     rows = db.execute(
         """
-        SELECT DISTINCT o.period FROM observations o
+        SELECT o.period FROM observations o
         JOIN indicators i ON i.indicator_id = o.indicator_id
         WHERE o.plan_id = ? AND i.on_scorecard AND o.period LIKE '% Q_' AND o.ward_code IS NULL
-          AND (o.actual IS NOT NULL OR o.rag_reported IS NOT NULL)
-        ORDER BY o.period_order
+        GROUP BY o.period
+        HAVING count(*) * 2 >= (SELECT count(*) FROM indicators WHERE on_scorecard AND plan_id = ?)
+        ORDER BY min(o.period_order)
         """,
-        (plan_id,),
+        (plan_id, plan_id),
     ).fetchall()
     return [row[0] for row in rows]
 
