@@ -1,19 +1,36 @@
 """Harrow KPI Explorer: entry point. Run with ``streamlit run app.py``."""
 
+from pathlib import Path
+
 import streamlit as st
+
+from harrow_kpi import ui
+from harrow_kpi.ui import filters
 
 st.set_page_config(
     page_title="Harrow KPI Explorer",
-    page_icon="📊",
+    page_icon=":material/analytics:",
     layout="wide",
     initial_sidebar_state="expanded",
 )
 
-pages = [
-    st.Page("pages/overview.py", title="Overview", icon="📊", url_path="overview", default=True),
+PAGES = Path(__file__).parent / "pages"
+ICONS = [":material/apartment:", ":material/volunteer_activism:", ":material/account_balance:",
+         ":material/storefront:", ":material/computer:"]
+
+path = ui.db_path()
+overview = st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="home", default=True)
+priority_pages = [
+    st.Page(f"pages/{slug.replace('-', '_')}.py", title=name, icon=icon, url_path=slug)
+    for (slug, name), icon in zip(
+        ((theme_id.split("/", 1)[1], name) for theme_id, name in ui.priorities(path)[["theme_id", "name"]].values),
+        ICONS,
+    )
+    if (PAGES / f"{slug.replace('-', '_')}.py").exists()
 ]
 
-navigation = st.navigation(pages)
+navigation = st.navigation({"": [overview], "Corporate priorities 2019/20": priority_pages})
+filters.draw_for_app(path)
 st.sidebar.caption(
     "London Borough of Harrow: corporate plans and performance reports, 2004–2020. "
     "Every figure cites its source document and line."

@@ -215,3 +215,64 @@ def export_indicators(db) -> pd.DataFrame:
     table = indicators(db)
     table = table.assign(priority=table["priority_name"], headline=table["headline"].fillna(0).astype(int))
     return table[EXPORT_INDICATOR_COLUMNS]
+
+
+def objectives(db, theme_id: str) -> pd.DataFrame:
+    """The objectives a plan prints under one of its priorities."""
+    return query(db, "SELECT * FROM themes WHERE parent_id = ? ORDER BY position", (theme_id,))
+
+
+def actions(db, theme_id: str) -> pd.DataFrame:
+    """The Harrow Ambition Plan actions reported under a priority, in document order."""
+    return query(db, "SELECT * FROM actions WHERE theme_id = ? ORDER BY rowid", (theme_id,))
+
+
+def indicator(db, indicator_id: str) -> dict | None:
+    rows = query(
+        db,
+        """
+        SELECT i.*, t.name AS priority_name, p.title AS plan_title
+        FROM indicators i
+        LEFT JOIN themes t ON t.theme_id = i.priority
+        LEFT JOIN plans p ON p.plan_id = i.plan_id
+        WHERE i.indicator_id = ?
+        """,
+        (indicator_id,),
+    )
+    return rows.to_dict("records")[0] if len(rows) else None
+
+
+def histories(db, indicator_ids) -> dict[str, pd.DataFrame]:
+    """Borough-wide figures of several measures across all plans, with each plan's title."""
+    ids = list(indicator_ids)
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    frame = query(
+        db,
+        f"""
+        SELECT o.*, p.title AS plan_title
+        FROM observations o JOIN plans p ON p.plan_id = o.plan_id
+        WHERE o.indicator_id IN ({marks}) AND o.ward_code IS NULL
+        ORDER BY o.indicator_id, o.period_order
+        """,
+        ids,
+    )
+    return {key: group.reset_index(drop=True) for key, group in frame.groupby("indicator_id")}
+
+
+def history(db, indicator_id: str) -> pd.DataFrame:
+    """Every borough-wide figure of a measure across all plans, oldest first."""
+    return histories(db, [indicator_id]).get(indicator_id, pd.DataFrame())
+
+
+def commitments_for(db, indicator_id: str) -> pd.DataFrame:
+    """What the plans promised for a measure, oldest plan first."""
+    return query(
+        db,
+        """
+        SELECT c.*, p.title AS plan_title FROM commitments c JOIN plans p ON p.plan_id = c.plan_id
+        WHERE c.indicator_id = ? ORDER BY p.rowid, c.rowid
+        """,
+        (indicator_id,),
+    )

@@ -2,28 +2,31 @@
 
 import streamlit as st
 
-from harrow_kpi import queries, rag, ui
+from harrow_kpi import filters, queries, rag, ui
+from harrow_kpi.ui import filters as sidebar_filters
 
 path = ui.db_path()
-quarters = ui.reported_quarters(path)
+chosen = sidebar_filters.current(path)
 
 st.title("Harrow KPI Explorer")
 st.caption("How the council is doing against its Corporate Scorecard 2019/20 priorities.")
 
-if not quarters:
+if not chosen.quarter:
     st.info("The database has no scorecard figures yet. Run `python -m harrow_kpi build`.")
     st.stop()
 
-period = st.selectbox("Quarter", quarters[::-1], format_func=ui.quarter_label, key="quarter")
-table = ui.scorecard(path, period)
-counts = queries.rag_counts(table)
+period = chosen.quarter
+table = filters.apply(ui.scorecard(path, period), chosen)
+if chosen.active:
+    st.caption(f"Filtered: {chosen.describe()}. Clear the filters in the sidebar to see every measure.")
+priorities = ui.priorities(path)
+counts = queries.rag_counts(table).reindex(priorities["name"], fill_value=0)
 
 st.header(f"Priorities in {period}")
 st.caption(
     "Counts of measures by the RAG status the council reported for the quarter. "
     "Measures with no RAG this quarter (annual, survey-based or new measures) are counted apart."
 )
-priorities = ui.priorities(path)
 columns = st.columns(len(priorities) or 1)
 for column, name in zip(columns, priorities["name"]):
     measures = table[table["priority_name"] == name]

@@ -87,9 +87,8 @@ def test_overview_switches_quarter(app_env):
     assert sickness["Actual"] == "10.25"
 
 
-@pytest.mark.parametrize("page", ["pages/overview.py"])
-def test_every_page_runs_on_its_own(app_env, page):
-    run_app(page)
+def test_overview_runs_on_its_own(app_env):
+    run_app("pages/overview.py")
 
 
 def test_an_empty_database_shows_a_message_not_an_error(tmp_path, monkeypatch):
@@ -102,3 +101,108 @@ def test_an_empty_database_shows_a_message_not_an_error(tmp_path, monkeypatch):
     at.run()
     assert not at.exception
     assert "no scorecard figures" in at.info[0].value
+
+
+PRIORITY_PAGES = {
+    "scorecard-2019/build-a-better-harrow": "pages/build_a_better_harrow.py",
+    "scorecard-2019/supporting-those-most-in-need": "pages/supporting_those_most_in_need.py",
+    "scorecard-2019/preserving-vital-public-services": "pages/preserving_vital_public_services.py",
+    "scorecard-2019/a-strong-local-economy-for-all": "pages/a_strong_local_economy_for_all.py",
+    "scorecard-2019/modernising-harrow-council": "pages/modernising_harrow_council.py",
+}
+
+
+def open_priority(theme_id, **query):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update(query)
+    at.run()
+    at.switch_page(PRIORITY_PAGES[theme_id]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def overall_counts(at) -> dict[str, int]:
+    """Read the RAG tiles of a priority page back from what it drew."""
+    badges = next(m.value for m in at.markdown if m.value.count("<strong>") == 6)
+    found = re.findall(r"<strong>(\d+)</strong>.*?</span> (HG|LG|A|LR|HR|) ?(?:No RAG)?", badges)
+    return {band or "none": int(count) for count, band in found}
+
+
+def expected_counts(db_file, theme_id, **filters_):
+    from harrow_kpi import filters as flt
+
+    with store.opened(db_file) as db:
+        table = queries.scorecard(db, "2019/20 Q2")
+    shown = flt.apply(table[table["priority"] == theme_id], flt.Filters(**filters_))
+    counts = {band: int((shown["rag_reported"] == band).sum()) for band in rag.BANDS}
+    counts["none"] = int(shown["rag_reported"].isna().sum())
+    return shown, counts
+
+
+@pytest.mark.parametrize("theme_id", list(PRIORITY_PAGES))
+def test_every_priority_page_shows_its_tiles_cards_and_actions(app_env, theme_id):
+    at = open_priority(theme_id)
+    shown, counts = expected_counts(app_env, theme_id)
+    with store.opened(app_env) as db:
+        name = queries.priorities(db).set_index("theme_id").loc[theme_id, "name"]
+        actions = queries.actions(db, theme_id)
+    assert at.title[0].value == name
+    assert overall_counts(at) == counts
+    details = [b for b in at.button if b.key and b.key.startswith("open:")]
+    assert [b.key[5:] for b in details] == list(shown["indicator_id"])
+    assert len(at.table[-1].value) == len(actions)
+
+
+def test_filters_from_the_url_narrow_the_page(app_env):
+    theme_id = "scorecard-2019/supporting-those-most-in-need"
+    at = open_priority(theme_id, rag="HR,LR", headline="1")
+    shown, counts = expected_counts(app_env, theme_id, rag=("HR", "LR"), headline=True)
+    assert overall_counts(at) == counts
+    assert [b.key[5:] for b in at.button if b.key and b.key.startswith("open:")] == list(shown["indicator_id"])
+    assert at.toggle(key="f_headline").value is True
+    assert at.multiselect(key="f_rag").value == ["HR", "LR"]
+    assert at.query_params["rag"] == "HR,LR" and at.query_params["headline"] == "1"
+
+
+def test_a_filter_that_matches_nothing_says_so(app_env):
+    at = open_priority("scorecard-2019/modernising-harrow-council", q="no such measure")
+    assert any("No measures of this priority match" in i.value for i in at.info)
+    assert overall_counts(at) == dict.fromkeys([*rag.BANDS, "none"], 0)
+
+
+def test_drill_down_by_url_shows_trend_sources_and_rag_history(app_env):
+    at = open_priority("scorecard-2019/supporting-those-most-in-need", indicator="homelessness-duty-accepted")
+    name = "Total number of households to whom we have accepted a full homelessness duty in the previous 12 months"
+    assert name in [h.value for h in at.header]
+    history = at.dataframe[0].value
+    assert list(history["Period"]) == ["2009/10", "2016/17", "2018/19 Q2", "2019/20 Q1", "2019/20 Q2"]
+    q2 = history[history["Period"] == "2019/20 Q2"].iloc[0]
+    assert (q2["Target"], q2["Actual"], q2["RAG reported"]) == ("210", "242", "✖✖ HR High Red")
+    assert "001_efe026106ea22757.txt line 162" in q2["Source"]
+    assert len(at.get("plotly_chart")) == 1
+    assert at.query_params["indicator"] == "homelessness-duty-accepted"
+
+
+def test_details_button_opens_the_measure_and_back_returns(app_env):
+    at = open_priority("scorecard-2019/modernising-harrow-council")
+    at.button(key="open:sickness-absence").click().run()
+    assert "Staff sickness absence - average days per FTE (excluding schools staff)" in [h.value for h in at.header]
+    assert at.query_params["indicator"] == "sickness-absence"
+    at.button(key="back").click().run()
+    assert "Measures" in [h.value for h in at.header]
+    assert "indicator" not in at.query_params
+
+
+def test_filters_carry_across_pages(app_env):
+    at = open_priority("scorecard-2019/build-a-better-harrow")
+    at.toggle(key="f_headline").set_value(True).run()
+    at.switch_page(PRIORITY_PAGES["scorecard-2019/modernising-harrow-council"]).run()
+    assert at.toggle(key="f_headline").value is True
+    shown, counts = expected_counts(app_env, "scorecard-2019/modernising-harrow-council", headline=True)
+    assert overall_counts(at) == counts
+
+
+@pytest.mark.parametrize("page", list(PRIORITY_PAGES.values()))
+def test_priority_pages_run_on_their_own(app_env, page):
+    at = run_app(page)
+    assert at.selectbox(key="quarter").value == "2019/20 Q2"

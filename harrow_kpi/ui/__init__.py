@@ -8,6 +8,7 @@ passes WCAG 2.2 AA contrast (tested in tests/test_ui.py).
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
 import streamlit as st
@@ -151,3 +152,69 @@ def measures_frame(table: pd.DataFrame) -> pd.DataFrame:
             "Latest RAG": [latest_rag_text(r["latest_rag"], r["latest_rag_period"]) for r in rows],
         }
     )
+
+
+@st.cache_data(show_spinner=False)
+def filter_choices(path: str) -> dict[str, list[str]]:
+    """Portfolio holders and directors named on the scorecard, for the filter lists."""
+    with store.opened(path) as db:
+        measures = queries.indicators(db)
+    measures = measures[measures["on_scorecard"] == 1]
+    return {
+        "holders": sorted(measures["portfolio_holder"].dropna().unique().tolist()),
+        "directors": sorted(measures["director"].dropna().unique().tolist()),
+    }
+
+
+def plain(text) -> str:
+    """Text from the data shown as text: Markdown and HTML characters escaped."""
+    if not isinstance(text, str):
+        return ""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
+
+
+@st.cache_data(show_spinner=False)
+def objectives(path: str, theme_id: str) -> pd.DataFrame:
+    with store.opened(path) as db:
+        return queries.objectives(db, theme_id)
+
+
+@st.cache_data(show_spinner=False)
+def actions(path: str, theme_id: str) -> pd.DataFrame:
+    with store.opened(path) as db:
+        return queries.actions(db, theme_id)
+
+
+@st.cache_data(show_spinner=False)
+def measure(path: str, indicator_id: str) -> dict | None:
+    with store.opened(path) as db:
+        return queries.indicator(db, indicator_id)
+
+
+@st.cache_data(show_spinner=False)
+def histories(path: str, indicator_ids: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    with store.opened(path) as db:
+        return queries.histories(db, indicator_ids)
+
+
+@st.cache_data(show_spinner=False)
+def commitments_for(path: str, indicator_id: str) -> pd.DataFrame:
+    with store.opened(path) as db:
+        return queries.commitments_for(db, indicator_id)
+
+
+ACTION_STYLE = {
+    "GREEN": "● GREEN",
+    "AMBER": "◆ AMBER",
+    "RED": "✖ RED",
+    "COMPLETE": "✔ COMPLETE",
+    "CLOSED": "■ CLOSED",
+    "Not started": "○ Not started",
+}
+
+
+def action_status_text(status) -> str:
+    return ACTION_STYLE.get(status, "– none given") if isinstance(status, str) else "– none given"
+
+
+POLARITY_WORDS = {"higher": "Higher is better", "lower": "Lower is better", "range": "Within the range is best"}

@@ -1,0 +1,251 @@
+"""One page per corporate priority, drawn by one function.
+
+Top to bottom: the priority and its objectives; the overall picture for the
+quarter (RAG tiles, direction of travel, downloads); then either the measure
+cards with their trends, or one measure in detail (``?indicator=``); and the
+priority's Harrow Ambition Plan actions.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from harrow_kpi import charts, exports, rag, ui
+from harrow_kpi import filters as flt
+from harrow_kpi.ui import filters as sidebar_filters
+
+MAX_DEFAULT_CHARTS = 4
+
+
+def detail_key(theme_id: str) -> str:
+    return f"indicator:{theme_id}"
+
+
+def priority_page(theme_id: str) -> None:
+    path = ui.db_path()
+    chosen = sidebar_filters.current(path)
+    priorities = ui.priorities(path)
+    match = priorities[priorities["theme_id"] == theme_id]
+    if match.empty or not chosen.quarter:
+        st.info("This priority has no scorecard figures in the database yet.")
+        return
+    name = match.iloc[0]["name"]
+    quarter = chosen.quarter
+    everything = ui.scorecard(path, quarter)
+    measures = everything[everything["priority"] == theme_id]
+    shown = flt.apply(measures, chosen)
+
+    st.title(name)
+    st.caption(f"Corporate Scorecard 2019/20 · {ui.quarter_label(quarter)} · filters: {chosen.describe()}")
+    _objectives(path, theme_id)
+    _overall(shown, measures, chosen, name)
+
+    key = detail_key(theme_id)
+    if key not in st.session_state:
+        wanted = st.query_params.get("indicator")
+        st.session_state[key] = wanted if wanted in set(measures["indicator_id"]) else None
+    selected = st.session_state[key]
+    if selected:
+        st.query_params["indicator"] = selected
+        measure_detail(path, selected, key)
+    else:
+        if "indicator" in st.query_params:
+            del st.query_params["indicator"]
+        _cards(shown, chosen, key)
+        _trends(path, shown)
+    _actions(path, theme_id, name)
+
+
+def _objectives(path: str, theme_id: str) -> None:
+    objectives = ui.objectives(path, theme_id)
+    st.subheader("Our key objectives")
+    if objectives.empty:
+        st.caption("The Q2 2019/20 report prints no list of objectives for this priority.")
+        return
+    st.markdown("\n".join(f"- {ui.plain(text)}" for text in objectives["name"]))
+
+
+def _overall(shown: pd.DataFrame, measures: pd.DataFrame, chosen: flt.Filters, name: str) -> None:
+    picture = flt.summary(shown)
+    st.header(f"Overall picture in {chosen.quarter}")
+    scope = f"{picture['measures']} of {len(measures)} measures" if chosen.active else f"{len(measures)} measures"
+    st.caption(f"RAG reported for the quarter, {scope}.")
+    badges = "".join(ui.rag_badge_html(band, picture["bands"][band]) for band in rag.BANDS)
+    badges += ui.rag_badge_html(None, picture["no_rag"])
+    st.markdown(badges, unsafe_allow_html=True)
+    improving, unchanged, worsening = st.columns(3)
+    compared = picture["compared"]
+
+    def share(count):
+        return f"{count} ({count / compared:.0%})" if compared else "0"
+
+    improving.metric("▲ Improving", share(picture["improving"]), help="Against the previous quarter")
+    unchanged.metric("► Unchanged", share(picture["unchanged"]))
+    worsening.metric("▼ Worsening", share(picture["worsening"]))
+    st.caption(
+        f"Direction of travel compares {compared} measures with figures in both this quarter and the last; "
+        f"{picture['differs']} reported RAG{'s' if picture['differs'] != 1 else ''} differ from Harrow's rule."
+    )
+    table = ui.measures_frame(shown)
+    slug = name.lower().replace(" ", "-")
+    left, right, _ = st.columns([1, 1, 3])
+    left.download_button("Download CSV", exports.to_csv(table), f"{slug}-{chosen.quarter[:7].replace('/', '-')}.csv",
+                         mime="text/csv", icon="⬇", key="download_csv")
+    right.download_button(
+        "Download Excel",
+        exports.to_excel(table, title=f"{name}, {chosen.quarter}: {chosen.describe()}"),
+        f"{slug}-{chosen.quarter[:7].replace('/', '-')}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon="⬇",
+        key="download_xlsx",
+    )
+
+
+def _cards(shown: pd.DataFrame, chosen: flt.Filters, key: str) -> None:
+    st.header("Measures")
+    if shown.empty:
+        st.info(
+            f"No measures of this priority match the filters ({chosen.describe()}). "
+            "Widen or clear them in the sidebar."
+        )
+        return
+    st.caption("Headline measures first. Figures are as the report prints them.")
+    for row in shown.to_dict("records"):
+        with st.container(border=True):
+            title, figures, status, travel, action = st.columns([3.2, 1.3, 1.8, 1.6, 0.9])
+            title.markdown(f"**{ui.plain(row['name'])}**" + ("  \n:blue-badge[Headline]" if row["headline"] else ""))
+            if isinstance(row["commentary"], str):
+                title.caption(ui.plain(row["commentary"]))
+            target = ui.figure_text(row["target_as_printed"], row["target"], row["unit"]) or "–"
+            actual = ui.figure_text(row["actual_as_printed"], row["actual"], row["unit"]) or "–"
+            figures.markdown(f"Target **{ui.plain(target)}**  \nActual **{ui.plain(actual)}**")
+            if isinstance(row["status_note"], str):
+                figures.caption(ui.plain(ui.status_text(row["status_note"])))
+            status.markdown(ui.rag_badge_html(row["rag_reported"]) if isinstance(row["rag_reported"], str)
+                            else "No RAG reported", unsafe_allow_html=True)
+            if row["rag_differs"]:
+                status.markdown(f"⚠ **Rule gives {ui.plain(ui.rag_text(row['rag_computed']))}**")
+            elif isinstance(row["rag_computed"], str) and not isinstance(row["rag_reported"], str):
+                status.caption(f"Rule gives {ui.rag_text(row['rag_computed'])}")
+            travel.markdown(
+                f"{ui.direction_text(row['direction'])}  \n"
+                f"<small>vs previous quarter</small>  \n"
+                f"{ui.direction_text(row['direction_year'])}  \n<small>vs a year earlier</small>",
+                unsafe_allow_html=True,
+            )
+            action.button("Details", key=f"open:{row['indicator_id']}", on_click=_select,
+                          args=(key, row["indicator_id"]), help="Trend, sources and RAG history")
+
+
+def _select(key: str, indicator_id: str | None) -> None:
+    st.session_state[key] = indicator_id
+
+
+def _trends(path: str, shown: pd.DataFrame) -> None:
+    st.header("Trends")
+    histories = ui.histories(path, tuple(shown["indicator_id"]))
+    chartable = [i for i in shown["indicator_id"] if _figures(histories.get(i)) >= 2]
+    if not chartable:
+        st.caption("None of the measures shown has two or more figures to draw.")
+        return
+    names = dict(zip(shown["indicator_id"], shown["name"]))
+    default = chartable[:MAX_DEFAULT_CHARTS]
+    picked = st.multiselect(
+        "Measures to chart", chartable, default=default, format_func=names.get, key="trend_picks",
+        help="Actual against target over every period in the dataset, earlier plans included",
+    )
+    units = dict(zip(shown["indicator_id"], shown["unit"]))
+    for indicator_id in picked:
+        st.plotly_chart(charts.trend_figure(histories[indicator_id], names[indicator_id], units[indicator_id]),
+                        key=f"trend:{indicator_id}", config={"displaylogo": False})
+
+
+def _figures(history) -> int:
+    return 0 if history is None else int(history["actual"].notna().sum())
+
+
+def measure_detail(path: str, indicator_id: str, key: str | None = None) -> None:
+    """One measure: what it is, its trend, every figure with its source, its RAG history."""
+    info = ui.measure(path, indicator_id)
+    if info is None:
+        st.warning("That measure is not in the dataset.")
+        return
+    if key:
+        st.button("← All measures", on_click=_select, args=(key, None), key="back")
+    st.header(info["name"])
+    facts = [
+        ("Priority", info["priority_name"]),
+        ("Good is", ui.POLARITY_WORDS.get(info["polarity"], "not stated")),
+        ("Unit", info["unit"]),
+        ("Headline measure", "Yes" if info["headline"] == 1 else "No"),
+        ("Portfolio holder", info["portfolio_holder"]),
+        ("Director", info["director"]),
+        ("Latest RAG in the report", ui.latest_rag_text(info["latest_rag"], info["latest_rag_period"])),
+    ]
+    st.markdown("\n".join(f"- **{label}:** {ui.plain(str(value))}" for label, value in facts
+                          if isinstance(value, str) and value))
+    if isinstance(info["definition"], str):
+        st.caption(ui.plain(info["definition"]))
+    history = ui.histories(path, (indicator_id,)).get(indicator_id)
+    if history is None or history.empty:
+        st.info("No figures for this measure yet.")
+        return
+    st.plotly_chart(charts.trend_figure(history, info["name"], info["unit"]), key=f"detail:{indicator_id}",
+                    config={"displaylogo": False})
+    st.subheader("Every figure, with its source")
+    st.dataframe(_history_frame(history, info["unit"]), hide_index=True, width="stretch",
+                 column_config={"Source": st.column_config.TextColumn(width="large")})
+    commentary = history[history["commentary"].notna()]
+    if not commentary.empty:
+        st.subheader("Commentary")
+        for row in commentary.to_dict("records"):
+            st.markdown(f"**{row['period']}**: {ui.plain(row['commentary'])}")
+    promises = ui.commitments_for(path, indicator_id)
+    if not promises.empty:
+        st.subheader("What the plans promised")
+        st.dataframe(
+            pd.DataFrame({"Plan": promises["plan_title"], "Commitment": promises["text"],
+                          "Deadline": promises["deadline_as_printed"].fillna(promises["deadline"]),
+                          "Source": promises["source"]}),
+            hide_index=True, width="stretch",
+        )
+
+
+def _history_frame(history: pd.DataFrame, unit) -> pd.DataFrame:
+    rows = history.to_dict("records")
+    return pd.DataFrame(
+        {
+            "Period": history["period"],
+            "As at": history["as_at"].fillna(""),
+            "Target": [ui.figure_text(r["target_as_printed"], r["target"], unit) for r in rows],
+            "Actual": [ui.figure_text(r["actual_as_printed"], r["actual"], unit) for r in rows],
+            "RAG reported": history["rag_reported"].map(ui.rag_text),
+            "RAG by the rule": history["rag_computed"].map(ui.rag_text),
+            "Status note": history["status_note"].map(ui.status_text),
+            "Source": history["source"],
+        }
+    )
+
+
+def _actions(path: str, theme_id: str, name: str) -> None:
+    actions = ui.actions(path, theme_id)
+    st.header("Harrow Ambition Plan actions")
+    if actions.empty:
+        st.caption("No actions are reported under this priority.")
+        return
+    st.caption(f"{len(actions)} actions reported under {name} in the Q2 2019/20 report; updates summarised.")
+    st.table(
+        pd.DataFrame(
+            {
+                "Objective": actions["objective"].fillna(""),
+                "What we will do": actions["action"].fillna("–"),
+                "Status": actions["rag_status"].map(ui.action_status_text),
+                "Directorate": actions["directorate"].fillna(""),
+                "Portfolio holder": actions["portfolio_holder"].fillna(""),
+                "Q2 update (summary)": actions["update_summary"].fillna(""),
+            }
+        ),
+        hide_index=True,
+        border="horizontal",
+    )
