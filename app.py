@@ -9,22 +9,21 @@ from harrow_kpi.ui import filters
 
 st.set_page_config(
     page_title="Harrow KPI Explorer",
-    page_icon=":material/analytics:",
     layout="wide",
     initial_sidebar_state="expanded",
 )
 
 PAGES = Path(__file__).parent / "pages"
-ICONS = [":material/apartment:", ":material/volunteer_activism:", ":material/account_balance:",
-         ":material/storefront:", ":material/computer:"]
 
 path = ui.db_path()
-overview = st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="home", default=True)
+# No page icons: Streamlit turns the current page's icon into the favicon, fetched from
+# a font CDN, and the app must not need the network. URL paths differ from the file
+# names on purpose: Streamlit's legacy pages/ emulation must not claim these URLs.
+overview = st.Page("pages/overview.py", title="Overview", url_path="home", default=True)
 priority_pages = [
-    st.Page(f"pages/{slug.replace('-', '_')}.py", title=name, icon=icon, url_path=slug)
-    for (slug, name), icon in zip(
-        ((theme_id.split("/", 1)[1], name) for theme_id, name in ui.priorities(path)[["theme_id", "name"]].values),
-        ICONS,
+    st.Page(f"pages/{slug.replace('-', '_')}.py", title=name, url_path=slug)
+    for slug, name in (
+        (theme_id.split("/", 1)[1], name) for theme_id, name in ui.priorities(path)[["theme_id", "name"]].values
     )
     if (PAGES / f"{slug.replace('-', '_')}.py").exists()
 ]

@@ -22,7 +22,14 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from harrow_kpi import store  # noqa: E402
 
-PAGES = ["pages/overview.py"]
+PAGES = [
+    "pages/overview.py",
+    "pages/build_a_better_harrow.py",
+    "pages/supporting_those_most_in_need.py",
+    "pages/preserving_vital_public_services.py",
+    "pages/a_strong_local_economy_for_all.py",
+    "pages/modernising_harrow_council.py",
+]
 
 
 def timed_run(page: str) -> float:

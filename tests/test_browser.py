@@ -19,10 +19,16 @@ from tests.conftest import ROOT
 CHROMIUM = "/usr/bin/chromium"
 OUTPUT = ROOT / "test-output"
 
-# url path, text that proves the page drew its content
+# url path, text that proves the page drew its content. The root comes first: the first
+# request after a server start runs Streamlit's pages/ folder emulation once.
 PAGES = [
     ("", "Priorities in 2019/20 Q2"),
-    ("overview", "Headline measures"),
+    ("build-a-better-harrow", "Overall picture in 2019/20 Q2"),
+    ("supporting-those-most-in-need", "Overall picture in 2019/20 Q2"),
+    ("preserving-vital-public-services", "Overall picture in 2019/20 Q2"),
+    ("a-strong-local-economy-for-all", "Overall picture in 2019/20 Q2"),
+    ("modernising-harrow-council", "Overall picture in 2019/20 Q2"),
+    ("supporting-those-most-in-need?indicator=homelessness-duty-accepted", "Every figure, with its source"),
 ]
 
 if not Path(CHROMIUM).exists():
@@ -88,7 +94,9 @@ def test_every_page_draws_in_chromium_without_an_exception(server, browser, path
     page.get_by_text(expected).first.wait_for(timeout=60_000)
     page.wait_for_timeout(1000)
     assert page.locator('[data-testid="stException"]').count() == 0
-    page.screenshot(path=str(OUTPUT / f"{path or 'home'}.png"), full_page=True)
+    assert page.get_by_text("Page not found").count() == 0
+    name = path.split("?")[0] + ("-detail" if "?" in path else "")
+    page.screenshot(path=str(OUTPUT / f"{name or 'overview'}.png"), full_page=True)
     outside = [u for u in requests if not u.startswith(server) and not u.startswith("data:")]
     assert outside == [], f"the page fetched from the network: {outside[:5]}"
     page.close()
@@ -103,3 +111,21 @@ def test_overview_in_the_browser_shows_tiles_with_labels(server, browser):
         assert page.get_by_role("heading", name=priority).count() >= 1
     assert page.get_by_text("HR High Red").count() >= 5  # a tile per priority, and the key
     page.close()
+
+
+def test_a_scrutiny_member_filters_opens_a_measure_and_shares_the_link(server, browser):
+    page = browser.new_page(viewport={"width": 1366, "height": 1000})
+    page.goto(f"{server}/supporting-those-most-in-need?rag=HR,LR&headline=1", wait_until="domcontentloaded")
+    page.get_by_text("Overall picture in 2019/20 Q2").wait_for(timeout=60_000)
+    page.get_by_text("headline measures only; RAG: HR High Red, LR Low Red").first.wait_for(timeout=30_000)
+    page.get_by_role("button", name="Details").first.click()
+    page.get_by_text("Every figure, with its source").wait_for(timeout=30_000)
+    shared = page.url
+    assert "indicator=" in shared and "rag=HR%2CLR" in shared and "headline=1" in shared
+    colleague = browser.new_page(viewport={"width": 1366, "height": 1000})
+    colleague.goto(shared, wait_until="domcontentloaded")
+    colleague.get_by_text("Every figure, with its source").wait_for(timeout=60_000)
+    colleague.get_by_text("headline measures only; RAG: HR High Red, LR Low Red").first.wait_for(timeout=30_000)
+    assert colleague.locator('[data-testid="stException"]').count() == 0
+    page.close()
+    colleague.close()

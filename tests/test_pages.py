@@ -174,7 +174,7 @@ def test_drill_down_by_url_shows_trend_sources_and_rag_history(app_env):
     at = open_priority("scorecard-2019/supporting-those-most-in-need", indicator="homelessness-duty-accepted")
     name = "Total number of households to whom we have accepted a full homelessness duty in the previous 12 months"
     assert name in [h.value for h in at.header]
-    history = at.dataframe[0].value
+    history = at.table[0].value
     assert list(history["Period"]) == ["2009/10", "2016/17", "2018/19 Q2", "2019/20 Q1", "2019/20 Q2"]
     q2 = history[history["Period"] == "2019/20 Q2"].iloc[0]
     assert (q2["Target"], q2["Actual"], q2["RAG reported"]) == ("210", "242", "✖✖ HR High Red")
@@ -206,3 +206,9 @@ def test_filters_carry_across_pages(app_env):
 def test_priority_pages_run_on_their_own(app_env, page):
     at = run_app(page)
     assert at.selectbox(key="quarter").value == "2019/20 Q2"
+
+
+def test_priority_page_offers_csv_and_excel_downloads(app_env):
+    at = open_priority("scorecard-2019/build-a-better-harrow", headline="1")
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download CSV", "Download Excel"]

@@ -137,6 +137,7 @@ def rag_with_check(reported, computed) -> str:
 def measures_frame(table: pd.DataFrame) -> pd.DataFrame:
     """Scorecard rows as a councillor reads them: figures as printed, RAG in words,
     the status note where there is no figure."""
+    table = table.reset_index(drop=True)
     rows = table.to_dict("records")
     return pd.DataFrame(
         {

@@ -87,18 +87,21 @@ def _overall(shown: pd.DataFrame, measures: pd.DataFrame, chosen: flt.Filters, n
         f"Direction of travel compares {compared} measures with figures in both this quarter and the last; "
         f"{picture['differs']} reported RAG{'s' if picture['differs'] != 1 else ''} differ from Harrow's rule."
     )
+    _downloads(shown, chosen, name)
+
+
+def _downloads(shown: pd.DataFrame, chosen: flt.Filters, name: str) -> None:
+    """The filtered list exactly as shown; files are made only when asked for."""
     table = ui.measures_frame(shown)
-    slug = name.lower().replace(" ", "-")
+    stem = f"{name.lower().replace(' ', '-')}-{chosen.quarter.replace('/', '-').replace(' ', '-')}"
+    title = f"{name}, {chosen.quarter}: {chosen.describe()}"
     left, right, _ = st.columns([1, 1, 3])
-    left.download_button("Download CSV", exports.to_csv(table), f"{slug}-{chosen.quarter[:7].replace('/', '-')}.csv",
-                         mime="text/csv", icon="⬇", key="download_csv")
+    left.download_button("Download CSV", lambda: exports.to_csv(table), f"{stem}.csv", mime="text/csv",
+                         icon="⬇", key="download_csv", on_click="ignore")
     right.download_button(
-        "Download Excel",
-        exports.to_excel(table, title=f"{name}, {chosen.quarter}: {chosen.describe()}"),
-        f"{slug}-{chosen.quarter[:7].replace('/', '-')}.xlsx",
+        "Download Excel", lambda: exports.to_excel(table, title=title), f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon="⬇",
-        key="download_xlsx",
+        icon="⬇", key="download_xlsx", on_click="ignore",
     )
 
 
@@ -194,8 +197,7 @@ def measure_detail(path: str, indicator_id: str, key: str | None = None) -> None
     st.plotly_chart(charts.trend_figure(history, info["name"], info["unit"]), key=f"detail:{indicator_id}",
                     config={"displaylogo": False})
     st.subheader("Every figure, with its source")
-    st.dataframe(_history_frame(history, info["unit"]), hide_index=True, width="stretch",
-                 column_config={"Source": st.column_config.TextColumn(width="large")})
+    st.table(_history_frame(history, info["unit"]), hide_index=True, border="horizontal")
     commentary = history[history["commentary"].notna()]
     if not commentary.empty:
         st.subheader("Commentary")
@@ -204,11 +206,11 @@ def measure_detail(path: str, indicator_id: str, key: str | None = None) -> None
     promises = ui.commitments_for(path, indicator_id)
     if not promises.empty:
         st.subheader("What the plans promised")
-        st.dataframe(
+        st.table(
             pd.DataFrame({"Plan": promises["plan_title"], "Commitment": promises["text"],
-                          "Deadline": promises["deadline_as_printed"].fillna(promises["deadline"]),
+                          "Deadline": promises["deadline_as_printed"].fillna(promises["deadline"]).fillna(""),
                           "Source": promises["source"]}),
-            hide_index=True, width="stretch",
+            hide_index=True, border="horizontal",
         )
 
 
