@@ -212,3 +212,14 @@ def test_priority_page_offers_csv_and_excel_downloads(app_env):
     at = open_priority("scorecard-2019/build-a-better-harrow", headline="1")
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Download CSV", "Download Excel"]
+
+
+def test_the_scrutiny_scenario_red_headline_measures_then_one_measure_in_detail(app_env):
+    at = open_priority("scorecard-2019/supporting-those-most-in-need", rag="HR,LR", headline="1")
+    at.selectbox(key="indicator:scorecard-2019/supporting-those-most-in-need").set_value(
+        "homelessness-duty-accepted").run()
+    assert not at.exception
+    assert at.query_params["indicator"] == "homelessness-duty-accepted"
+    assert at.query_params["rag"] == "HR,LR" and at.query_params["headline"] == "1"
+    history = at.table[0].value
+    assert history[history["Period"] == "2019/20 Q2"].iloc[0]["RAG reported"] == "✖✖ HR High Red"

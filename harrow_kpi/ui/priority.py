@@ -42,10 +42,16 @@ def priority_page(theme_id: str) -> None:
     _overall(shown, measures, chosen, name)
 
     key = detail_key(theme_id)
+    ids = list(measures["indicator_id"])
     if key not in st.session_state:
         wanted = st.query_params.get("indicator")
-        st.session_state[key] = wanted if wanted in set(measures["indicator_id"]) else None
-    selected = st.session_state[key]
+        st.session_state[key] = wanted if wanted in ids else None
+    names = dict(zip(measures["indicator_id"], measures["name"]))
+    selected = st.selectbox(
+        "Open a measure in detail", [None, *ids], key=key,
+        format_func=lambda i: names[i] if i else "All measures (choose one to open it)",
+        help="Any measure of this priority, whatever the filters",
+    )
     if selected:
         st.query_params["indicator"] = selected
         measure_detail(path, selected, key)
