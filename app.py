@@ -28,8 +28,13 @@ priority_pages = [
     if (PAGES / f"{slug.replace('-', '_')}.py").exists()
 ]
 
-navigation = st.navigation({"": [overview], "Corporate priorities 2019/20": priority_pages})
-filters.draw_for_app(path)
+plans = st.Page("pages/plans.py", title="Plans 2004 to 2020", url_path="plans-2004-2020")
+
+navigation = st.navigation(
+    {"": [overview], "Corporate priorities 2019/20": priority_pages, "Over the years": [plans]}
+)
+if navigation.url_path in {page.url_path for page in [overview, *priority_pages]}:
+    filters.draw_for_app(path)
 st.sidebar.caption(
     "London Borough of Harrow: corporate plans and performance reports, 2004–2020. "
     "Every figure cites its source document and line."

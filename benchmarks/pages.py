@@ -29,6 +29,7 @@ PAGES = [
     "pages/preserving_vital_public_services.py",
     "pages/a_strong_local_economy_for_all.py",
     "pages/modernising_harrow_council.py",
+    "pages/plans.py",
 ]
 
 

@@ -131,3 +131,71 @@ def _wrap(text: str, width: int = 70) -> str:
             line = f"{line} {word}".strip()
     lines.append(line)
     return "<br>".join(lines)
+
+
+PLAN_COLOURS = ["#1D4F91", "#6F4E9C", "#00703C", "#B35900", "#B10E1E"]
+
+
+def sankey_figure(nodes: list[dict], edges: list[dict], plan_titles: list[str],
+                  highlight: set[str] | None = None, height: int = 620) -> go.Figure:
+    """Themes of each plan (columns, oldest on the left) and the curated links between them.
+
+    A followed theme's whole lineage is drawn dark; everything else is pale.
+    """
+    columns = max((n["plan_index"] for n in nodes), default=0) or 1
+    per_plan: dict[int, list[dict]] = {}
+    for node in nodes:
+        per_plan.setdefault(node["plan_index"], []).append(node)
+    xs, ys = [], []
+    for node in nodes:
+        siblings = per_plan[node["plan_index"]]
+        xs.append(0.001 + 0.998 * node["plan_index"] / columns)
+        ys.append(0.001 + 0.998 * (siblings.index(node) + 0.5) / len(siblings))
+
+    def lit(theme_id):
+        return highlight is None or theme_id in highlight
+
+    node_colours = [PLAN_COLOURS[n["plan_index"] % len(PLAN_COLOURS)] if lit(n["theme_id"]) else "#D9D9D9"
+                    for n in nodes]
+    link_colours = ["rgba(29,79,145,0.55)" if highlight and e["from_theme_id"] in highlight
+                    and e["to_theme_id"] in highlight else "rgba(80,90,95,0.18)" for e in edges]
+    figure = go.Figure(go.Sankey(
+        arrangement="fixed",
+        node={"label": [n["name"] if len(n["name"]) <= 40 else n["name"][:38] + "…" for n in nodes],
+              "x": xs, "y": ys, "color": node_colours, "pad": 8, "thickness": 14,
+              "line": {"color": "#0B0C0C", "width": 0.5},
+              "customdata": [n["name"] for n in nodes], "hovertemplate": "%{customdata}<extra></extra>"},
+        link={"source": [e["source"] for e in edges], "target": [e["target"] for e in edges],
+              "value": [1] * len(edges), "color": link_colours,
+              "customdata": [f"{e['relation']}: {e['rationale']}" for e in edges],
+              "hovertemplate": "%{customdata}<extra></extra>"},
+        textfont={"size": 12, "color": "#0B0C0C"},
+    ))
+    for index, title in enumerate(plan_titles):
+        anchor = "left" if index == 0 else "right" if index == columns else "center"
+        figure.add_annotation(x=index / columns, y=1.07, xref="paper", yref="paper", showarrow=False,
+                              text=f"<b>{_wrap(title, 24)}</b>", font={"size": 12}, xanchor=anchor)
+    figure.update_layout(title={"text": "How the council's priorities moved, 2004 to 2020", "font": {"size": 16}},
+                         height=height, margin={"l": 10, "r": 10, "t": 90, "b": 10}, font={"color": "#0B0C0C"})
+    return figure
+
+
+def timeline_figure(history: pd.DataFrame, name: str, unit: str | None, promises: pd.DataFrame,
+                    plan_marks: list[tuple]) -> go.Figure:
+    """A recurring measure over the years: figures and targets, every plan's promised
+    level at its deadline, and a line where each plan was published."""
+    figure = trend_figure(history, name, unit, height=420)
+    level = promises[promises["target_kind"] == "level"] if len(promises) else promises
+    if len(level):
+        figure.add_trace(go.Scatter(
+            x=pd.to_datetime(level["effective_deadline"]), y=level["target_value"], mode="markers",
+            name="Promised in a plan", marker={"symbol": "diamond-open", "size": 13, "color": "#6F4E9C",
+                                               "line": {"width": 2}},
+            customdata=level[["plan_title", "text"]].values,
+            hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>by %{x|%b %Y}: %{y}<extra></extra>",
+        ))
+    for day, label in plan_marks:
+        figure.add_vline(x=pd.Timestamp(day).value / 1e6, line={"color": "#505A5F", "dash": "dot", "width": 1})
+        figure.add_annotation(x=pd.Timestamp(day), y=1, yref="paper", text=label, showarrow=False,
+                              textangle=-90, xanchor="right", yanchor="top", font={"size": 11, "color": "#505A5F"})
+    return figure

@@ -276,3 +276,49 @@ def commitments_for(db, indicator_id: str) -> pd.DataFrame:
         """,
         (indicator_id,),
     )
+
+
+def themes(db) -> pd.DataFrame:
+    return query(db, "SELECT * FROM themes ORDER BY rowid")
+
+
+def theme_links(db) -> pd.DataFrame:
+    return query(db, "SELECT * FROM theme_links ORDER BY link_id")
+
+
+def commitments(db) -> pd.DataFrame:
+    return query(
+        db,
+        """
+        SELECT c.*, p.title AS plan_title FROM commitments c JOIN plans p ON p.plan_id = c.plan_id
+        ORDER BY p.rowid, c.rowid
+        """,
+    )
+
+
+def budget_lines(db) -> pd.DataFrame:
+    return query(
+        db,
+        """
+        SELECT b.*, p.title AS plan_title FROM budget_lines b JOIN plans p ON p.plan_id = b.plan_id
+        ORDER BY p.rowid, b.budget_line_id
+        """,
+    )
+
+
+def recurring_measures(db) -> pd.DataFrame:
+    """Measures that appear in more than one plan, as a figure or as a promise."""
+    return query(
+        db,
+        """
+        WITH appearances AS (
+            SELECT indicator_id, plan_id FROM observations
+            UNION SELECT indicator_id, plan_id FROM commitments WHERE indicator_id IS NOT NULL
+        )
+        SELECT i.indicator_id, i.name, i.unit, i.polarity, count(DISTINCT a.plan_id) AS plans,
+               group_concat(DISTINCT a.plan_id) AS plan_ids
+        FROM appearances a JOIN indicators i ON i.indicator_id = a.indicator_id
+        GROUP BY i.indicator_id HAVING count(DISTINCT a.plan_id) > 1
+        ORDER BY plans DESC, i.name
+        """,
+    )

@@ -88,6 +88,7 @@ TABLES = {
             "indicator_id": "text",
             "target_value": "float",
             "target_as_printed": "text",
+            "target_kind": "text",
             "unit": "text",
             "baseline_value": "float",
             "baseline_as_printed": "text",
@@ -123,6 +124,18 @@ TABLES = {
         "required": ["action_id", "plan_id", "theme_id", "seed", "line"],
         "foreign_keys": [("plan_id", "plans", "plan_id"), ("theme_id", "themes", "theme_id")],
     },
+    "theme_links": {
+        "pk": "link_id",
+        "columns": {
+            "from_theme_id": "text",
+            "to_theme_id": "text",
+            "relation": "text",
+            "rationale": "text",
+            **SOURCE_COLUMNS,
+        },
+        "required": ["from_theme_id", "to_theme_id", "relation", "rationale", "seed", "line"],
+        "foreign_keys": [("from_theme_id", "themes", "theme_id"), ("to_theme_id", "themes", "theme_id")],
+    },
     "budget_lines": {
         "pk": "budget_line_id",
         "columns": {
@@ -142,8 +155,12 @@ TABLES = {
 }
 
 # Build order: a table comes after the tables its foreign keys point at.
-BUILD_ORDER = ["plans", "themes", "indicators", "observations", "commitments", "actions", "budget_lines"]
+BUILD_ORDER = [
+    "plans", "themes", "theme_links", "indicators", "observations", "commitments", "actions", "budget_lines",
+]
 
+TARGET_KINDS = ("level", "change", "total", "other")
+LINK_RELATIONS = ("continues", "splits", "merges", "partly")
 ACTION_STATUSES = ("GREEN", "AMBER", "RED", "COMPLETE", "CLOSED", "Not started")
 UNITS = (
     "percent", "count", "rate", "days", "score", "ratio", "gbp", "gbp_thousands",

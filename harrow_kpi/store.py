@@ -17,12 +17,12 @@ from pathlib import Path
 import sqlite_utils
 
 from harrow_kpi import periods, rag
-from harrow_kpi.schema import ACTION_STATUSES, BUILD_ORDER, TABLES, UNITS
+from harrow_kpi.schema import ACTION_STATUSES, BUILD_ORDER, LINK_RELATIONS, TABLES, TARGET_KINDS, UNITS
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 DEFAULT_DB = DATA_DIR / "harrow_kpi.db"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 # Measures of the Corporate Scorecard tables, as opposed to figures from a report's narrative.
 SCORECARD_SECTION = "Corporate Scorecard"
 
@@ -160,6 +160,18 @@ def _check(tables: dict[str, list[dict]]) -> list[str]:
         if key in observed:
             problems.append(f"{where}: a second row for {key[0]} in {key[1]}")
         observed.add(key)
+    for row in tables["commitments"]:
+        if row["target_kind"] not in (None, *TARGET_KINDS):
+            problems.append(
+                f"commitments.csv row {row['_row']}, column target_kind: '{row['target_kind']}' "
+                f"is not one of {TARGET_KINDS}"
+            )
+    for row in tables["theme_links"]:
+        if row["relation"] not in LINK_RELATIONS:
+            problems.append(
+                f"theme_links.csv row {row['_row']}, column relation: '{row['relation']}' "
+                f"is not one of {LINK_RELATIONS}"
+            )
     for row in tables["actions"]:
         if row["rag_status"] not in (None, *ACTION_STATUSES):
             problems.append(
@@ -203,8 +215,8 @@ def _prepare(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
                     else None
                 )
                 row["upload_id"] = None
-            if name == "budget_lines":
-                row["budget_line_id"] = number
+            if name in ("budget_lines", "theme_links"):
+                row[TABLES[name]["pk"]] = number
             prepared.append(row)
         out[name] = prepared
     return out

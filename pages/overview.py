@@ -60,7 +60,7 @@ st.caption(
 )
 
 st.header("About the data")
-source = ui.plans(path)
+source = ui.plan_list(path)
 scorecard_plan = source[source["plan_id"] == "scorecard-2019"]
 if not scorecard_plan.empty:
     st.markdown(

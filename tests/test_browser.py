@@ -29,6 +29,7 @@ PAGES = [
     ("a-strong-local-economy-for-all", "Overall picture in 2019/20 Q2"),
     ("modernising-harrow-council", "Overall picture in 2019/20 Q2"),
     ("supporting-those-most-in-need?indicator=homelessness-duty-accepted", "Every figure, with its source"),
+    ("plans-2004-2020?theme=bvpp-2004/environmental-priorities", "Promises ledger"),
 ]
 
 if not Path(CHROMIUM).exists():

@@ -223,3 +223,44 @@ def test_the_scrutiny_scenario_red_headline_measures_then_one_measure_in_detail(
     assert at.query_params["rag"] == "HR,LR" and at.query_params["headline"] == "1"
     history = at.table[0].value
     assert history[history["Period"] == "2019/20 Q2"].iloc[0]["RAG reported"] == "✖✖ HR High Red"
+
+
+def open_plans(**query):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update(query)
+    at.run()
+    at.switch_page("pages/plans.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_plans_page_shows_a_known_plan_pair_side_by_side(app_env):
+    at = open_plans(a="bvpp-2004", b="scorecard-2019")
+    assert at.title[0].value == "Plans 2004 to 2020"
+    side = next(t.value for t in at.table if "2004/05 Best Value Performance Plan" in t.value.columns)
+    environment = side[side["2004/05 Best Value Performance Plan"] == "Environmental priorities"].iloc[0]
+    assert "Build a Better Harrow" in environment["Corporate Scorecard 2019/20"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["Persisted"]) + int(metrics["Dropped"]) == 6
+
+
+def test_plans_page_lists_the_2020_ambitions_missed_by_2019_20(app_env):
+    at = open_plans(plan="hap-2020", status="missed")
+    ledger = at.dataframe[0].value
+    assert len(ledger) == 2
+    assert set(ledger["Status"]) == {"✖ missed"}
+    assert any("1100 trained Community Champions" in text for text in ledger["Commitment"])
+    assert at.query_params["plan"] == "hap-2020" and at.query_params["status"] == "missed"
+
+
+def test_plans_page_follows_a_theme_and_a_recurring_measure(app_env):
+    at = open_plans(theme="bvpp-2004/environmental-priorities", measure="household-waste-recycled")
+    assert "The line of “Environmental priorities”" in [s.value for s in at.subheader]
+    statements = "\n".join(m.value for m in at.markdown)
+    assert "2019/20 Q1: 42% against a target of 50%: missed" in statements.replace("\\", "")
+    assert len(at.get("plotly_chart")) == 2  # the Sankey and the recycling timeline
+
+
+def test_plans_page_survives_a_bad_link(app_env):
+    at = open_plans(theme="nonsense", a="x", measure="nothing", status="lost")
+    assert at.selectbox(key="plan_a").value == "bvpp-2004"

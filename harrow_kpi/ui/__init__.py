@@ -13,7 +13,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from harrow_kpi import periods, queries, rag, store
+from harrow_kpi import periods, promises, queries, rag, store
 
 # Background, text colour and symbol per band. Dark green / light green / yellow /
 # light red / dark red differ in lightness as well as hue, so they stay apart for
@@ -83,7 +83,7 @@ def scorecard(path: str, period: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def plans(path: str) -> pd.DataFrame:
+def plan_list(path: str) -> pd.DataFrame:
     with store.opened(path) as db:
         return queries.plans(db)
 
@@ -219,3 +219,27 @@ def action_status_text(status) -> str:
 
 
 POLARITY_WORDS = {"higher": "Higher is better", "lower": "Lower is better", "range": "Within the range is best"}
+
+
+@st.cache_data(show_spinner=False)
+def plan_tables(path: str) -> dict[str, pd.DataFrame]:
+    """Everything the plan comparison page reads, in one cached trip to the store."""
+    with store.opened(path) as db:
+        quarter = queries.latest_quarter(db)
+        as_of = periods.parse(quarter).end if quarter else None
+        tables = {
+            "plans": queries.plans(db),
+            "themes": queries.themes(db),
+            "links": queries.theme_links(db),
+            "commitments": queries.commitments(db),
+            "indicators": queries.indicators(db),
+            "recurring": queries.recurring_measures(db),
+            "budget": queries.budget_lines(db),
+        }
+        observations = queries.observations(db)
+    tables["as_of"] = as_of
+    tables["ledger"] = (
+        promises.ledger(tables["commitments"], observations, tables["indicators"], tables["plans"], as_of)
+        if as_of else pd.DataFrame()
+    )
+    return tables

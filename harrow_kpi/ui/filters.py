@@ -39,15 +39,18 @@ def sidebar(path: str) -> flt.Filters:
     """Draw the filters, seeded from the URL on a session's first run; return them."""
     quarters = ui.reported_quarters(path)
     choices = ui.filter_choices(path)
-    if not st.session_state.get("filters_seeded"):
-        initial = flt.from_query(st.query_params.to_dict(), quarters, choices["holders"], choices["directors"])
+    if KEYS["headline"] not in st.session_state:
+        # First run of a session (seed from the link), or back from a page without these
+        # filters, whose widgets Streamlit has forgotten (seed from the last filters used).
+        initial = st.session_state.get(STATE) or flt.from_query(
+            st.query_params.to_dict(), quarters, choices["holders"], choices["directors"]
+        )
         st.session_state[KEYS["quarter"]] = initial.quarter or (quarters[-1] if quarters else None)
         for name in ("headline", "search"):
             st.session_state[KEYS[name]] = getattr(initial, name)
         for name in ("rag", "portfolio_holder", "director", "direction"):
             st.session_state[KEYS[name]] = list(getattr(initial, name))
         st.session_state["filters_ignored"] = initial.ignored
-        st.session_state["filters_seeded"] = True
     with st.sidebar:
         st.header("Filters")
         if quarters:

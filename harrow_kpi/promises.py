@@ -1,0 +1,177 @@
+"""What did we promise, and did we deliver? A commitment's status from later figures.
+
+The status is derived, never guessed: a commitment is judged only against a figure
+for its own measure printed in a later document, and only when its target is a
+level on the same basis as that measure (``target_kind`` = level).
+
+- achieved / missed: the deadline has passed and the first later figure at or after
+  it, within two years of it, meets / misses the target;
+- in progress: the deadline is after the latest data; the latest later figure says
+  whether it is on track so far;
+- no later evidence: no later document prints a figure for the measure (or none
+  within two years after a passed deadline: a figure a decade on says nothing
+  about whether a promise was kept on time);
+- not comparable: there are later figures, but the target is a change, a
+  programme total or another basis than the measure's figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+
+from harrow_kpi import rag
+
+STATUSES = ("achieved", "missed", "in progress", "no later evidence", "not comparable")
+WINDOW = dt.timedelta(days=731)  # how long after a deadline a figure still tells
+
+
+def parse_date(text) -> dt.date | None:
+    """An ISO date, or a bare year (its last day, as the deadline convention says)."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    text = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return dt.date.fromisoformat(text)
+    if re.fullmatch(r"\d{4}", text):
+        return dt.date(int(text), 12, 31)
+    return None
+
+
+def effective_deadline(commitment: dict, plan_end) -> tuple[dt.date | None, str]:
+    """The printed deadline, else the end of the plan the promise sits in."""
+    printed = parse_date(commitment.get("deadline"))
+    if printed:
+        return printed, "printed"
+    end = parse_date(plan_end)
+    return (end, "plan end") if end else (None, "")
+
+
+def meets(actual: float, target: float, polarity: str | None) -> bool | None:
+    if polarity == "higher":
+        return actual >= target
+    if polarity == "lower":
+        return actual <= target
+    return None
+
+
+def gap_text(actual: float, target: float, polarity: str, unit: str | None) -> str:
+    """By how much a figure beats or misses a target, in the unit's own terms."""
+    dev = rag.deviation(actual, target, polarity)
+    if dev is None:
+        return ""
+    difference = abs(actual - target)
+    amount = f"{difference:.1f} points" if unit == "percent" else f"{difference:,.6g}"
+    if dev in (float("inf"), float("-inf")):
+        return f"{amount} {'better than' if dev > 0 else 'off'} a zero target"
+    word = "better than" if dev >= 0 else "short of"
+    return f"{amount} ({abs(dev) * 100:.0f}%) {word} target"
+
+
+def judge(commitment: dict, evidence: pd.DataFrame, polarity: str | None, unit: str | None,
+          plan_end, as_of: dt.date) -> dict:
+    """A commitment's status with the evidence row behind it and a plain sentence."""
+    deadline, deadline_source = effective_deadline(commitment, plan_end)
+    verdict = {"status": "no later evidence", "deadline": deadline, "deadline_source": deadline_source,
+               "evidence": None, "detail": "No later document prints a figure for this measure."}
+    figures = evidence[evidence["actual"].notna()] if len(evidence) else evidence
+    if not len(figures) or not commitment.get("indicator_id"):
+        return verdict
+    figures = figures.sort_values("period_end")
+    target = commitment.get("target_value")
+    if commitment.get("target_kind") != "level" or pd.isna(target) or polarity not in ("higher", "lower"):
+        latest = figures.iloc[-1].to_dict()
+        return {**verdict, "status": "not comparable", "evidence": latest,
+                "detail": f"Later figures exist (latest {latest['period']}: {_figure(latest)}), but the promise "
+                          "is not a level on the same basis as the measure."}
+    if deadline is not None and deadline <= as_of:
+        ends = pd.to_datetime(figures["period_end"]).dt.date
+        after = figures[(ends >= deadline) & (ends <= deadline + WINDOW)]
+        if not len(after):
+            later = figures[ends > deadline + WINDOW]
+            nxt = (f" The next figure is {_figure(later.iloc[0].to_dict())} in {later.iloc[0]['period']}, "
+                   "too long after to judge it." if len(later) else "")
+            return {**verdict, "detail": f"No figure within two years after the deadline ({deadline:%B %Y}).{nxt}"}
+        row = after.iloc[0].to_dict()
+        met = meets(row["actual"], target, polarity)
+        status = "achieved" if met else "missed"
+        detail = (f"{status.capitalize()}: {_figure(row)} in {row['period']} against {_target(commitment)}, "
+                  f"{gap_text(row['actual'], target, polarity, unit)}.")
+        return {**verdict, "status": status, "evidence": row, "detail": detail}
+    row = figures.iloc[-1].to_dict()
+    met = meets(row["actual"], target, polarity)
+    when = f"by {deadline:%B %Y}" if deadline else "with no deadline"
+    detail = (f"In progress ({when}): {_figure(row)} in {row['period']} against {_target(commitment)}, "
+              f"{'on track' if met else 'behind'}: {gap_text(row['actual'], target, polarity, unit)}.")
+    return {**verdict, "status": "in progress", "evidence": row, "detail": detail, "on_track": met}
+
+
+def _figure(row: dict) -> str:
+    printed = row.get("actual_as_printed")
+    if isinstance(printed, str) and printed:
+        return printed
+    value = float(row["actual"])
+    return f"{value:,.0f}" if value.is_integer() else f"{value:,}"
+
+
+def _target(commitment: dict) -> str:
+    printed = commitment.get("target_as_printed")
+    return f"the target of {printed}" if isinstance(printed, str) and printed else "the target"
+
+
+def ledger(commitments: pd.DataFrame, observations: pd.DataFrame, indicators: pd.DataFrame,
+           plans: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """Every commitment with a deadline (printed or its plan's end), judged.
+
+    Evidence for a commitment is a figure for its measure printed in a document
+    published after the commitment's own (the order of data/plans.csv).
+    """
+    order = {plan_id: position for position, plan_id in enumerate(plans["plan_id"])}
+    plan_end = dict(zip(plans["plan_id"], plans["period_end"]))
+    polarity = dict(zip(indicators["indicator_id"], indicators["polarity"]))
+    unit = dict(zip(indicators["indicator_id"], indicators["unit"]))
+    borough = observations[observations["ward_code"].isna()].assign(
+        plan_position=lambda frame: frame["plan_id"].map(order)
+    )
+    by_indicator = {key: group for key, group in borough.groupby("indicator_id")}
+    rows = []
+    for commitment in commitments.to_dict("records"):
+        indicator_id = commitment.get("indicator_id")
+        evidence = by_indicator.get(indicator_id, borough.iloc[0:0])
+        evidence = evidence[evidence["plan_position"] > order.get(commitment["plan_id"], -1)]
+        verdict = judge(commitment, evidence, polarity.get(indicator_id), unit.get(indicator_id),
+                        plan_end.get(commitment["plan_id"]), as_of)
+        if verdict["deadline"] is None:
+            continue
+        found = verdict["evidence"] or {}
+        rows.append({
+            **commitment,
+            "printed_status": commitment.get("status"),
+            "status": verdict["status"],
+            "effective_deadline": verdict["deadline"].isoformat(),
+            "deadline_source": verdict["deadline_source"],
+            "detail": verdict["detail"],
+            "evidence_period": found.get("period"),
+            "evidence_actual": found.get("actual"),
+            "evidence_source": found.get("source"),
+        })
+    return pd.DataFrame(rows)
+
+
+def history_statements(history: pd.DataFrame, polarity: str | None, unit: str | None) -> list[str]:
+    """One sentence for each figure printed beside a target: met or missed, by how much, when."""
+    sentences = []
+    if history is None or not len(history) or polarity not in ("higher", "lower"):
+        return sentences
+    for row in history.to_dict("records"):
+        if pd.isna(row.get("actual")) or pd.isna(row.get("target")):
+            continue
+        met = meets(row["actual"], row["target"], polarity)
+        target = row.get("target_as_printed") or f"{row['target']:g}"
+        sentences.append(
+            f"{row['period']}: {_figure(row)} against a target of {target}: {'met' if met else 'missed'}, "
+            f"{gap_text(row['actual'], row['target'], polarity, unit)} ({row.get('plan_title', row['plan_id'])})."
+        )
+    return sentences
