@@ -18,6 +18,7 @@ def test_build_loads_every_table(db):
     assert counts["commitments"] >= 50
     assert counts["actions"] >= 60
     assert counts["budget_lines"] >= 10
+    assert counts["theme_links"] >= 25
 
 
 def test_all_five_plans_are_present_with_their_themes(db):
