@@ -1,4 +1,4 @@
-"""Command line: ``python -m harrow_kpi build | export observations | export indicators | rag-check | data-readme``.
+"""Command line: ``python -m harrow_kpi COMMAND``; the commands mirror the library (see --help).
 
 The database path comes from --db, else $HARROW_KPI_DB, else data/harrow_kpi.db.
 """
@@ -6,7 +6,9 @@ The database path comes from --db, else $HARROW_KPI_DB, else data/harrow_kpi.db.
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
+from pathlib import Path
 
 from harrow_kpi import checks, queries, store
 
@@ -22,6 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--db", dest="sub_db", help=argparse.SUPPRESS)
     check = commands.add_parser("rag-check", help="reported RAG against the rule, as Markdown")
     check.add_argument("--db", dest="sub_db", help=argparse.SUPPRESS)
+    boundaries = commands.add_parser("import-boundaries", help="store official ward boundaries (GeoJSON, WGS84)")
+    boundaries.add_argument("file")
+    boundaries.add_argument("--db", dest="sub_db", help=argparse.SUPPRESS)
     readme = commands.add_parser("data-readme", help="refresh the generated sections of data/README.md")
     readme.add_argument("--db", dest="sub_db", help=argparse.SUPPRESS)
     return parser
@@ -46,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     except store.DataError as error:
         print("\n".join(error.problems), file=sys.stderr)
         return 1
+    if args.command == "import-boundaries":
+        return _import_boundaries(path, args.file)
     with store.opened(path) as db:
         if args.command == "rag-check":
             print(checks.agreement_markdown(db))
@@ -61,4 +68,22 @@ def main(argv: list[str] | None = None) -> int:
             else queries.export_indicators(db)
         )
     table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def _import_boundaries(path, file: str) -> int:
+    from harrow_kpi import geography
+
+    try:
+        data = Path(file).read_bytes()
+    except OSError as error:
+        print(f"{file}: {error.strerror}", file=sys.stderr)
+        return 1
+    try:
+        count = store.import_boundaries(path, data, Path(file).name, getpass.getuser())
+    except geography.BoundaryError as error:
+        for problem in error.problems:
+            print(f"{file}: {problem}", file=sys.stderr)
+        return 1
+    print(f"Imported boundaries of {count} wards from {file}; the map now draws them.")
     return 0

@@ -322,3 +322,23 @@ def recurring_measures(db) -> pd.DataFrame:
         ORDER BY plans DESC, i.name
         """,
     )
+
+
+def wards(db) -> pd.DataFrame:
+    return query(db, "SELECT * FROM wards ORDER BY name")
+
+
+def places(db) -> pd.DataFrame:
+    return query(db, "SELECT * FROM places ORDER BY rowid")
+
+
+def boundaries(db) -> pd.DataFrame:
+    """Official ward polygons imported by an officer, if any."""
+    if "ward_boundaries" not in db.table_names():
+        return pd.DataFrame(columns=["ward_code", "geometry", "filename", "sha256", "imported_at", "imported_by"])
+    return query(db, "SELECT * FROM ward_boundaries ORDER BY ward_code")
+
+
+def ward_observations(db) -> pd.DataFrame:
+    """Ward-level figures, from the dataset or from uploaded quarters."""
+    return query(db, _OBSERVATIONS + " WHERE o.ward_code IS NOT NULL ORDER BY o.indicator_id, o.period_order")

@@ -34,6 +34,40 @@ TABLES = {
         "required": ["theme_id", "plan_id", "name", "seed", "line"],
         "foreign_keys": [("plan_id", "plans", "plan_id"), ("parent_id", "themes", "theme_id")],
     },
+    "wards": {
+        "pk": "ward_code",
+        "columns": {
+            "ward_code": "text",
+            "name": "text",
+            "valid_from": "text",
+            "valid_to": "text",
+            "centroid_lat": "float",
+            "centroid_lon": "float",
+            "hex_q": "int",
+            "hex_r": "int",
+            "neighbours": "text",
+            "source": "text",
+            "note": "text",
+        },
+        "required": ["ward_code", "name", "hex_q", "hex_r", "source"],
+        "foreign_keys": [],
+    },
+    "places": {
+        "pk": "place_id",
+        "columns": {
+            "place_id": "text",
+            "name": "text",
+            "kind": "text",
+            "ward_code": "text",
+            "ward_confidence": "text",
+            "commitment_ids": "text",
+            "action_ids": "text",
+            "indicator_ids": "text",
+            **SOURCE_COLUMNS,
+        },
+        "required": ["place_id", "name", "kind", "seed", "line"],
+        "foreign_keys": [("ward_code", "wards", "ward_code")],
+    },
     "indicators": {
         "pk": "indicator_id",
         "columns": {
@@ -75,7 +109,7 @@ TABLES = {
             **SOURCE_COLUMNS,
         },
         "required": ["indicator_id", "period", "seed", "line"],
-        "foreign_keys": [("indicator_id", "indicators", "indicator_id")],
+        "foreign_keys": [("indicator_id", "indicators", "indicator_id"), ("ward_code", "wards", "ward_code")],
     },
     "commitments": {
         "pk": "commitment_id",
@@ -156,8 +190,14 @@ TABLES = {
 
 # Build order: a table comes after the tables its foreign keys point at.
 BUILD_ORDER = [
-    "plans", "themes", "theme_links", "indicators", "observations", "commitments", "actions", "budget_lines",
+    "plans", "themes", "theme_links", "wards", "indicators", "observations", "commitments", "actions",
+    "places", "budget_lines",
 ]
+# Tables whose rows carry their own source text instead of a seed line (reference data).
+OWN_SOURCE = ("wards",)
+PLACE_KINDS = ("regeneration", "library", "leisure", "park", "school", "town-centre", "civic", "station", "area",
+               "other")
+WARD_CONFIDENCE = ("printed", "likely", "unsure")
 
 TARGET_KINDS = ("level", "change", "total", "other")
 LINK_RELATIONS = ("continues", "splits", "merges", "partly")

@@ -8,7 +8,9 @@ each session from its own thread, and a sqlite3 connection belongs to one thread
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
+import json
 import os
 import sqlite3
 from contextlib import contextmanager
@@ -17,12 +19,22 @@ from pathlib import Path
 import sqlite_utils
 
 from harrow_kpi import periods, rag
-from harrow_kpi.schema import ACTION_STATUSES, BUILD_ORDER, LINK_RELATIONS, TABLES, TARGET_KINDS, UNITS
+from harrow_kpi.schema import (
+    ACTION_STATUSES,
+    BUILD_ORDER,
+    LINK_RELATIONS,
+    OWN_SOURCE,
+    PLACE_KINDS,
+    TABLES,
+    TARGET_KINDS,
+    UNITS,
+    WARD_CONFIDENCE,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 DEFAULT_DB = DATA_DIR / "harrow_kpi.db"
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 # Measures of the Corporate Scorecard tables, as opposed to figures from a report's narrative.
 SCORECARD_SECTION = "Corporate Scorecard"
 
@@ -172,6 +184,20 @@ def _check(tables: dict[str, list[dict]]) -> list[str]:
                 f"theme_links.csv row {row['_row']}, column relation: '{row['relation']}' "
                 f"is not one of {LINK_RELATIONS}"
             )
+    known = {name: {row[TABLES[name]["pk"]] for row in tables[name]} for name in ("commitments", "actions",
+                                                                             "indicators")}
+    for row in tables["places"]:
+        where = f"places.csv row {row['_row']}"
+        if row["kind"] not in PLACE_KINDS:
+            problems.append(f"{where}, column kind: '{row['kind']}' is not one of {PLACE_KINDS}")
+        if row["ward_confidence"] not in (None, *WARD_CONFIDENCE):
+            problems.append(f"{where}, column ward_confidence: '{row['ward_confidence']}' is not one of "
+                            f"{WARD_CONFIDENCE}")
+        for column, table in (("commitment_ids", "commitments"), ("action_ids", "actions"),
+                              ("indicator_ids", "indicators")):
+            for item in (row[column] or "").split(";"):
+                if item.strip() and item.strip() not in known[table]:
+                    problems.append(f"{where}, column {column}: '{item.strip()}' is not in {table}.csv")
     for row in tables["actions"]:
         if row["rag_status"] not in (None, *ACTION_STATUSES):
             problems.append(
@@ -197,7 +223,8 @@ def _prepare(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
         prepared = []
         for number, row in enumerate(rows, start=1):
             row = {k: v for k, v in row.items() if k != "_row"}
-            row["source"] = _source(row, plan_titles, seed_plans)
+            if name not in OWN_SOURCE:
+                row["source"] = _source(row, plan_titles, seed_plans)
             if name in ("indicators", "observations"):
                 row["plan_id"] = seed_plans.get(row["seed"])
             if name == "indicators":
@@ -227,7 +254,7 @@ def _column_types(name: str) -> dict:
     spec = TABLES[name]
     columns = {spec["pk"]: int} if spec["pk"] not in spec["columns"] else {}
     columns.update({c: python[k] for c, k in spec["columns"].items()})
-    columns["source"] = str
+    columns.setdefault("source", str)
     if name in ("indicators", "observations"):
         columns["plan_id"] = str
     if name == "indicators":
@@ -307,3 +334,39 @@ def ensure_built(path: str | os.PathLike | None = None, folder: str | os.PathLik
     if not is_current(path, folder):
         build(path, folder)
     return db_path(path)
+
+
+BOUNDARIES = "ward_boundaries"
+
+
+def import_boundaries(path, data: bytes, filename: str, user: str) -> int:
+    """Check an official ward boundary file and store its polygons, replacing any before.
+
+    Kept apart from the CSV build: a rebuild of data/ leaves imported boundaries alone.
+    Raises geography.BoundaryError (and changes nothing) when the file is not usable.
+    """
+    from harrow_kpi import geography, queries
+
+    with opened(path) as db:
+        wards = queries.query(db, "SELECT ward_code, name FROM wards")
+    features = geography.validate_boundaries(data, wards)
+    digest = geography.sha256(data)
+    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    db = connect(path)
+    try:
+        with db.atomic():
+            if BOUNDARIES not in db.table_names():
+                db[BOUNDARIES].create(
+                    {"ward_code": str, "geometry": str, "filename": str, "sha256": str, "imported_at": str,
+                     "imported_by": str},
+                    pk="ward_code",
+                )
+            db.execute(f"DELETE FROM {BOUNDARIES}")
+            db[BOUNDARIES].insert_all(
+                {"ward_code": code, "geometry": json.dumps(geometry), "filename": filename, "sha256": digest,
+                 "imported_at": stamp, "imported_by": user}
+                for code, geometry in sorted(features.items())
+            )
+    finally:
+        db.close()
+    return len(features)

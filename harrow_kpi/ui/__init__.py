@@ -13,7 +13,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from harrow_kpi import periods, promises, queries, rag, store
+from harrow_kpi import geography, periods, promises, queries, rag, store
 
 # Background, text colour and symbol per band. Dark green / light green / yellow /
 # light red / dark red differ in lightness as well as hue, so they stay apart for
@@ -242,4 +242,20 @@ def plan_tables(path: str) -> dict[str, pd.DataFrame]:
         promises.ledger(tables["commitments"], observations, tables["indicators"], tables["plans"], as_of)
         if as_of else pd.DataFrame()
     )
+    return tables
+
+
+@st.cache_data(show_spinner=False)
+def ward_tables(path: str) -> dict[str, pd.DataFrame]:
+    """Everything the ward map reads, in one cached trip to the store."""
+    with store.opened(path) as db:
+        tables = {
+            "wards": queries.wards(db),
+            "places": queries.places(db),
+            "actions": queries.query(db, "SELECT * FROM actions"),
+            "commitments": queries.commitments(db),
+            "boundaries": queries.boundaries(db),
+            "ward_observations": queries.ward_observations(db),
+        }
+    tables["counts"] = geography.ward_counts(tables["places"], tables["actions"], tables["wards"])
     return tables
