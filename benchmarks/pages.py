@@ -31,6 +31,7 @@ PAGES = [
     "pages/a_strong_local_economy_for_all.py",
     "pages/modernising_harrow_council.py",
     "pages/plans.py",
+    "pages/wards.py",
 ]
 
 

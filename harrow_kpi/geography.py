@@ -199,7 +199,8 @@ def places_frame(places: pd.DataFrame, actions: pd.DataFrame, centres: dict[str,
         index = placed.get(code, 0)
         placed[code] = index + 1
         lon, lat = centres[code]
-        angle, radius = index * 2.4, 0.0025 * math.sqrt(index)
+        lat -= 0.003  # below the ward's name
+        angle, radius = index * 2.4, 0.0022 * math.sqrt(index)
         status = place_status(split_ids(place.get("action_ids")), actions)
         rows.append({**place, "lon": lon + radius * math.cos(angle) * 1.6, "lat": lat + radius * math.sin(angle),
                      "status": status})

@@ -30,6 +30,7 @@ PAGES = [
     ("modernising-harrow-council", "Overall picture in 2019/20 Q2"),
     ("supporting-those-most-in-need?indicator=homelessness-duty-accepted", "Every figure, with its source"),
     ("plans-2004-2020?theme=bvpp-2004/environmental-priorities", "Promises ledger"),
+    ("ward-map?ward=E05000304", "new Civic Centre"),
 ]
 
 if not Path(CHROMIUM).exists():
@@ -130,3 +131,22 @@ def test_a_scrutiny_member_filters_opens_a_measure_and_shares_the_link(server, b
     assert colleague.locator('[data-testid="stException"]').count() == 0
     page.close()
     colleague.close()
+
+
+def test_the_ward_map_canvas_is_drawn_with_no_network(server, browser):
+    from io import BytesIO
+
+    from PIL import Image
+
+    page = browser.new_page(viewport={"width": 1366, "height": 1000})
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((server, "blob:", "data:")) else None)
+    page.goto(f"{server}/ward-map", wait_until="domcontentloaded")
+    canvas = page.locator("canvas").first
+    canvas.wait_for(timeout=60_000)
+    page.wait_for_timeout(3000)
+    image = Image.open(BytesIO(canvas.screenshot())).convert("RGB")
+    colours = {colour for _, colour in image.getcolors(maxcolors=1 << 20)}
+    assert len(colours) > 20, "the map canvas is blank"
+    assert outside == []
+    page.close()

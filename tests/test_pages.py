@@ -264,3 +264,70 @@ def test_plans_page_follows_a_theme_and_a_recurring_measure(app_env):
 def test_plans_page_survives_a_bad_link(app_env):
     at = open_plans(theme="nonsense", a="x", measure="nothing", status="lost")
     assert at.selectbox(key="plan_a").value == "bvpp-2004"
+
+
+def open_wards(**query):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update(query)
+    at.run()
+    at.switch_page("pages/wards.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def deck_spec(at) -> dict:
+    import json
+
+    chart = at.get("deck_gl_json_chart")[0]
+    return json.loads(chart.proto.json)
+
+
+def test_ward_map_draws_21_schematic_wards_with_no_base_map(app_env):
+    at = open_wards()
+    spec = deck_spec(at)
+    wards_layer = next(layer for layer in spec["layers"] if layer["id"] == "wards")
+    assert len({row["ward_code"] for row in wards_layer["data"]}) == 21
+    assert spec.get("mapStyle") in (None, "__MAP_STYLE__") and "mapProvider" not in spec
+    assert "http" not in json_text(spec)
+    assert any("Schematic map" in c.value for c in at.caption)
+
+
+def json_text(spec) -> str:
+    import json
+
+    return json.dumps(spec)
+
+
+def test_a_wealdstone_councillor_sees_the_civic_centre_with_rag_and_sources(app_env):
+    at = open_wards(ward="E05000304")
+    assert "Wealdstone" in [h.value for h in at.header]
+    assert "new Civic Centre" in [s.value for s in at.subheader]
+    civic = next(t.value for t in at.table if (t.value["Text"] == "Ensure our new civic centre is a zero- emissions "
+                                                              "council building").any())
+    row = civic[civic["Text"].str.startswith("Ensure our new civic centre")].iloc[0]
+    assert row["Status"] == "● GREEN" and "001_efe026106ea22757.txt line 439" in row["Source"]
+    assert at.query_params["ward"] == "E05000304"
+
+
+def test_ward_map_uses_official_boundaries_once_imported(tmp_path, monkeypatch):
+    from tests.test_geography import as_bytes, geojson_from_schematic
+
+    path = tmp_path / "kpi.db"
+    store.build(path)
+    with store.opened(path) as db:
+        wards = queries.wards(db)
+    document = geojson_from_schematic(wards)
+    document["features"][0]["properties"]["WD13NM"] = "Belmont"  # a real file's own shapes
+    store.import_boundaries(path, as_bytes(document), "wards_2013.geojson", "officer")
+    monkeypatch.setenv("HARROW_KPI_DB", str(path))
+    at = open_wards()
+    assert any("Official ward boundaries imported from wards_2013.geojson" in c.value for c in at.caption)
+    assert any("Crown copyright" in c.value for c in at.caption)
+
+
+def test_ward_map_can_be_coloured_by_actions(app_env):
+    at = open_wards()
+    at.selectbox(key="ward_metric").set_value("actions_green").run()
+    assert not at.exception
+    spec = deck_spec(at)
+    assert "Actions rated GREEN" in json_text(spec)

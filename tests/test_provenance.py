@@ -20,9 +20,14 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
-@pytest.mark.parametrize("table", BUILD_ORDER)
+CITED = [name for name in BUILD_ORDER if "seed" in TABLES[name]["columns"]]
+
+
+@pytest.mark.parametrize("table", CITED)
 def test_printed_figures_occur_on_the_cited_line(table):
     printed = [c for c in TABLES[table]["columns"] if c.endswith("_as_printed")]
+    if table == "places":
+        printed = ["name"]
     problems = []
     for number, row in enumerate(_rows(table), start=2):
         lines = seed_lines(row["seed"])

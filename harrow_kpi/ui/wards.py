@@ -22,7 +22,7 @@ STATUS_STYLE = {  # colour and letter, so a place's status never rests on colour
     "GREEN": ([0, 112, 60], "G"),
     "COMPLETE": ([29, 79, 145], "C"),
     "CLOSED": ([111, 78, 156], "X"),
-    None: ([255, 255, 255], "–"),
+    None: ([255, 255, 255], "-"),
 }
 COUNT_METRICS = {
     "places": "Places named in the plans",
@@ -118,7 +118,7 @@ def _map(shapes, wards, values, label, places, ward, centres) -> None:
                   auto_highlight=True, stroked=True, filled=True),
         pdk.Layer("TextLayer", names, id="ward-names", get_position=["lon", "lat"], get_text="ward_name",
                   get_size=12, get_color=[11, 12, 12], get_pixel_offset=[0, -14], background=True,
-                  get_background_color=[255, 255, 255, 200], character_set="auto"),
+                  get_background_color=[255, 255, 255, 200]),
     ]
     if len(places):
         styled = places.assign(
@@ -130,18 +130,22 @@ def _map(shapes, wards, values, label, places, ward, centres) -> None:
             value_text=places["status"].map(ui.action_status_text),
             metric="Status of its 2019/20 actions",
         )
+        letters = styled[styled["status"].notna()][["lon", "lat", "letter"]]
         layers += [
             pdk.Layer("ScatterplotLayer", styled, id="places", get_position=["lon", "lat"], get_fill_color="colour",
                       get_line_color=[11, 12, 12], line_width_min_pixels=1, stroked=True, get_radius=180,
                       radius_min_pixels=7, pickable=True),
-            pdk.Layer("TextLayer", styled, id="place-letters", get_position=["lon", "lat"], get_text="letter",
-                      get_size=11, get_color=[11, 12, 12], get_pixel_offset=[0, 0], font_weight="bold"),
+            pdk.Layer("TextLayer", letters, id="letters", get_position=["lon", "lat"],
+                      get_text="letter", get_size=13, get_color=[11, 12, 12], get_pixel_offset=[11, 0],
+                      background=True, get_background_color=[255, 255, 255, 230]),
         ]
     deck = pdk.Deck(
         layers=layers,
-        initial_view_state=pdk.ViewState(latitude=51.595, longitude=-0.335, zoom=11.2),
+        initial_view_state=pdk.ViewState(latitude=51.587, longitude=-0.335, zoom=10.9),
+        # No base map and no tiles. Leave map_style unset: pydeck then sends its default-style
+        # marker, which Streamlit drops; an explicit map_style=None makes Streamlit add its
+        # Carto base map, fetched from the network.
         map_provider=None,
-        map_style=None,
         tooltip={"text": "{kind_text}: {ward_name}{name}\n{metric}: {value_text}"},
     )
     st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="ward_map", height=560)
@@ -193,17 +197,17 @@ def _my_ward(data: dict, ward: str, name: str) -> None:
         for action_id in geography.split_ids(place["action_ids"]):
             if action_id in actions.index:
                 action = actions.loc[action_id]
-                rows.append({"What": "2019/20 action", "Text": action["action"] or action["objective"],
+                rows.append({"What": "2019/20 action", "Text": _text(action["action"]) or _text(action["objective"]),
                              "Status": ui.action_status_text(action["rag_status"]),
-                             "Update or target": action["update_summary"] or "", "Source": action["source"]})
+                             "Update or target": _text(action["update_summary"]), "Source": action["source"]})
         for commitment_id in geography.split_ids(place["commitment_ids"]):
             if commitment_id in commitments.index:
                 commitment = commitments.loc[commitment_id]
                 rows.append({"What": f"Commitment, {commitment['plan_title']}", "Text": commitment["text"],
-                             "Status": "", "Update or target": commitment["target_as_printed"] or "",
+                             "Status": "", "Update or target": _text(commitment["target_as_printed"]),
                              "Source": commitment["source"]})
         if rows:
-            st.table(pd.DataFrame(rows).fillna(""), hide_index=True, border="horizontal")
+            st.table(pd.DataFrame(rows), hide_index=True, border="horizontal")
     figures = data["ward_observations"][data["ward_observations"]["ward_code"] == ward]
     if len(figures):
         st.subheader("Ward-level figures")
@@ -212,3 +216,7 @@ def _my_ward(data: dict, ward: str, name: str) -> None:
                                "Actual": figures["actual"].map(queries.format_number),
                                "RAG": figures["rag_reported"].map(ui.rag_text), "Source": figures["source"]}),
                  hide_index=True, border="horizontal")
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
