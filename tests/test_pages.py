@@ -331,3 +331,35 @@ def test_ward_map_can_be_coloured_by_actions(app_env):
     assert not at.exception
     spec = deck_spec(at)
     assert "Actions rated GREEN" in json_text(spec)
+
+
+def test_ward_map_colours_wards_by_a_measure_with_ward_figures(tmp_path, monkeypatch):
+    import csv
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(store.DATA_DIR, data, ignore=shutil.ignore_patterns("*.db*"))
+    with open(data / "observations.csv", newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        fields, rows = reader.fieldnames, list(reader)
+    template = next(r for r in rows if r["indicator_id"] == "anti-social-behaviour-incidents")
+    for code, actual in (("E05000304", "120"), ("E05000296", "80")):
+        rows.append({**template, "period": "2019/20 Q2", "ward_code": code, "actual": actual, "target": "",
+                     "rag_reported": "", "commentary": "", "note": "test fixture"})
+    with open(data / "observations.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    path = tmp_path / "kpi.db"
+    store.build(path, data)
+    monkeypatch.setenv("HARROW_KPI_DB", str(path))
+    monkeypatch.setenv("HARROW_KPI_DATA", str(data))
+    at = open_wards(ward="E05000304")
+    at.selectbox(key="ward_metric").set_value("anti-social-behaviour-incidents").run()
+    assert not at.exception
+    assert at.selectbox(key="ward_period").value == "2019/20 Q2"
+    wards_layer = next(layer for layer in deck_spec(at)["layers"] if layer["id"] == "wards")
+    values = {row["ward_code"]: row["value_text"] for row in wards_layer["data"]}
+    assert values["E05000304"] == "120" and values["E05000296"] == "80" and values["E05000285"] == "no figure"
+    figures = next(t.value for t in at.table if "Measure" in t.value.columns)
+    assert figures.iloc[0]["Actual"] == "120"
