@@ -30,10 +30,15 @@ priority_pages = [
 
 plans = st.Page("pages/plans.py", title="Plans 2004 to 2020", url_path="plans-2004-2020")
 wards = st.Page("pages/wards.py", title="Ward map", url_path="ward-map")
+upload = st.Page("pages/upload.py", title="Upload a quarter (officers)", url_path="upload")
 
-navigation = st.navigation(
-    {"": [overview], "Corporate priorities 2019/20": priority_pages, "Over the years": [plans], "Places": [wards]}
-)
+navigation = st.navigation({
+    "": [overview],
+    "Corporate priorities 2019/20": priority_pages,
+    "Over the years": [plans],
+    "Places": [wards],
+    "Officers": [upload],
+})
 if navigation.url_path in {page.url_path for page in [overview, *priority_pages]}:
     filters.draw_for_app(path)
 st.sidebar.caption(

@@ -17,7 +17,7 @@ SELECT o.observation_id, o.indicator_id, i.name AS indicator_name,
        t.theme_id AS priority_id, t.name AS priority, o.plan_id, o.period, o.period_order,
        o.period_start, o.period_end, o.ward_code, o.as_at, o.target, o.target_low,
        o.target_high, o.actual, o.target_as_printed, o.actual_as_printed,
-       o.rag_reported, o.rag_computed, o.status_note, o.commentary, o.source, o.note,
+       o.rag_reported, o.rag_computed, o.status_note, o.commentary, o.source, o.note, o.upload_id,
        i.polarity, i.unit, i.headline, i.portfolio_holder, i.director
 FROM observations o
 JOIN indicators i ON i.indicator_id = o.indicator_id
@@ -64,7 +64,8 @@ def reported_quarters(db, plan_id: str = SCORECARD) -> list[str]:
     """Quarters that have a column in the plan's scorecard tables, oldest first.
 
     A scorecard column has a row for (nearly) every measure, even if only a status
-    note; a figure quoted in a commentary does not make its quarter a column.
+    note; a figure quoted in a commentary does not make its quarter a column, but a
+    quarter an officer has uploaded does.
     """
     rows = db.execute(
         """
@@ -73,6 +74,7 @@ def reported_quarters(db, plan_id: str = SCORECARD) -> list[str]:
         WHERE o.plan_id = ? AND i.on_scorecard AND o.period LIKE '% Q_' AND o.ward_code IS NULL
         GROUP BY o.period
         HAVING count(*) * 2 >= (SELECT count(*) FROM indicators WHERE on_scorecard AND plan_id = ?)
+            OR count(o.upload_id) > 0
         ORDER BY min(o.period_order)
         """,
         (plan_id, plan_id),

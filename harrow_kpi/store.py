@@ -37,6 +37,8 @@ DEFAULT_DB = DATA_DIR / "harrow_kpi.db"
 SCHEMA_VERSION = "3"
 # Measures of the Corporate Scorecard tables, as opposed to figures from a report's narrative.
 SCORECARD_SECTION = "Corporate Scorecard"
+# Uploaded quarters continue the corporate scorecard.
+UPLOAD_PLAN = "scorecard-2019"
 
 
 class DataError(Exception):
@@ -289,6 +291,10 @@ def build(path: str | os.PathLike | None = None, folder: str | os.PathLike | Non
                 if tables[name]:
                     db[name].insert_all(tables[name], batch_size=500)
             _index(db)
+            from harrow_kpi import uploads
+
+            uploads.ensure_tables(db)
+            uploads.replay(db)
             db["meta"].insert_all(
                 [
                     {"key": "fingerprint", "value": fingerprint(folder)},

@@ -31,6 +31,7 @@ PAGES = [
     ("supporting-those-most-in-need?indicator=homelessness-duty-accepted", "Every figure, with its source"),
     ("plans-2004-2020?theme=bvpp-2004/environmental-priorities", "Promises ledger"),
     ("ward-map?ward=E05000304", "new Civic Centre"),
+    ("upload", "locked until an officer signs in"),
 ]
 
 if not Path(CHROMIUM).exists():

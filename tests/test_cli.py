@@ -76,3 +76,51 @@ def test_export_builds_the_database_when_missing(tmp_path):
 def test_unknown_commands_fail():
     assert run("frobnicate").returncode != 0
     assert run("export", "wards").returncode != 0
+
+
+def test_import_quarter_follows_the_contract(tmp_path):
+    path = tmp_path / "kpi.db"
+    assert run("build", db=path).returncode == 0
+    good = tmp_path / "q3.csv"
+    good.write_bytes("\ufeffindicator_id,period,actual,target,rag\n"
+                     "council-tax-collected,2019/20 Q3,84.1%,85%,A\nbook-issues,2019/20 Q3,\"301,200\",300000,\n"
+                     .encode())
+    bad = tmp_path / "bad.csv"
+    bad.write_text("indicator_id,period,actual\nno-such,2019/20 Q3,5\nbook-issues,2019/20 Q9,x\n", encoding="utf-8")
+    before = run("export", "observations", db=path).stdout
+
+    dry = run("import-quarter", str(good), "--dry-run", db=path)
+    assert dry.returncode == 0 and "new: council-tax-collected 2019/20 Q3" in dry.stdout
+    assert run("export", "observations", db=path).stdout == before
+
+    refused = run("import-quarter", str(bad), db=path)
+    assert refused.returncode != 0
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 3
+    assert "row 2, column indicator_id" in lines[0] and "row 3, column period" in lines[1]
+    assert "row 3, column actual" in lines[2]
+    assert run("export", "observations", db=path).stdout == before
+
+    loaded = run("import-quarter", str(good), db=path)
+    assert loaded.returncode == 0 and "added 2, changed 0" in loaded.stdout
+    after = run("export", "observations", db=path).stdout
+    assert "council-tax-collected,Percentage of Council Tax collected (cumulative),Build a Better Harrow," \
+           "2019/20 Q3,,85,84.1,A,A" in after
+
+    listing = run("uploads", db=path)
+    assert listing.returncode == 0 and "accepted" in listing.stdout and "rejected" in listing.stdout
+    undone = run("rollback", "2", db=path)
+    assert undone.returncode == 0, undone.stderr
+    assert run("export", "observations", db=path).stdout == before
+
+
+def test_template_and_hash_password(tmp_path):
+    path = tmp_path / "kpi.db"
+    template = run("template", "--period", "2019/20 Q3", db=path)
+    assert template.returncode == 0
+    assert template.stdout.splitlines()[0].startswith("indicator_id,period,actual,target,rag,status_note,commentary")
+    hashed = subprocess.run([sys.executable, "-m", "harrow_kpi", "hash-password"], input="a long passphrase\n",
+                            capture_output=True, text=True, cwd=ROOT, timeout=60)
+    from harrow_kpi import auth
+
+    assert hashed.returncode == 0 and auth.verify_password("a long passphrase", hashed.stdout.strip())

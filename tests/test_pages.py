@@ -363,3 +363,88 @@ def test_ward_map_colours_wards_by_a_measure_with_ward_figures(tmp_path, monkeyp
     assert values["E05000304"] == "120" and values["E05000296"] == "80" and values["E05000285"] == "no figure"
     figures = next(t.value for t in at.table if "Measure" in t.value.columns)
     assert figures.iloc[0]["Actual"] == "120"
+
+
+OFFICER_HASH = None
+
+
+def officer_secrets():
+    from harrow_kpi import auth
+
+    global OFFICER_HASH
+    OFFICER_HASH = OFFICER_HASH or auth.hash_password("correct horse battery", iterations=1000)
+    return {"officers": {"jsmith": OFFICER_HASH}}
+
+
+def open_upload(secrets=None, officer=None):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if secrets:
+        at.secrets.update(secrets)
+    at.run()
+    if officer:
+        at.session_state["officer"] = officer
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_upload_page_says_how_to_configure_an_officer_when_none_is(app_env, monkeypatch):
+    monkeypatch.delenv("HARROW_KPI_OFFICERS", raising=False)
+    at = open_upload()
+    assert any("No officer account is configured" in i.value for i in at.info)
+    assert any("locked until an officer signs in" in w.value for w in at.warning)
+    assert not at.get("file_uploader")
+
+
+def test_a_wrong_password_is_refused(app_env):
+    at = open_upload(officer_secrets())
+    at.text_input(key="sign_in_name").set_value("jsmith")
+    at.text_input(key="sign_in_password").set_value("wrong password")
+    at.button[0].click().run()
+    assert any("do not match" in e.value for e in at.error)
+    assert not at.get("file_uploader")
+
+
+def test_an_officer_signs_in_uploads_previews_commits_and_rolls_back(app_env, tmp_path, monkeypatch):
+    import shutil
+
+    private = tmp_path / "kpi.db"
+    shutil.copy(app_env, private)
+    monkeypatch.setenv("HARROW_KPI_DB", str(private))
+    at = open_upload(officer_secrets())
+    at.text_input(key="sign_in_name").set_value("jsmith")
+    at.text_input(key="sign_in_password").set_value("correct horse battery")
+    at.button[0].click().run()
+    assert at.session_state["officer"] == "jsmith"
+    text = ("indicator_id,period,actual,target,rag\ncouncil-tax-collected,2019/20 Q3,84.1%,85%,A\n"
+            "sickness-absence,2019/20 Q3,9.8,9,\nbook-issues,2019/20 Q3,\"301,200\",300000,LG\n")
+    at.get("file_uploader")[0].set_value(("q3.csv", text.encode(), "text/csv")).run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["New figures"] == "3"
+    at.button(key="commit").click().run()
+    assert any("Upload 1 committed: 3 added" in s.value for s in at.success)
+    with store.opened(private) as db:
+        assert queries.latest_quarter(db) == "2019/20 Q3"
+    at.checkbox(key="rollback_ok").check().run()
+    at.button(key="rollback").click().run()
+    assert any("rolled back: 3 figures restored" in s.value for s in at.success)
+    with store.opened(private) as db:
+        assert queries.latest_quarter(db) == "2019/20 Q2"
+
+
+def test_a_malformed_upload_lists_precise_errors_and_changes_nothing(app_env, tmp_path, monkeypatch):
+    import shutil
+
+    private = tmp_path / "kpi.db"
+    shutil.copy(app_env, private)
+    monkeypatch.setenv("HARROW_KPI_DB", str(private))
+    at = open_upload(officer="jsmith")
+    bad = "indicator_id,period,actual\nno-such,2019/20 Q3,5\nbook-issues,2019/20 Q9,x\n"
+    at.get("file_uploader")[0].set_value(("bad.csv", bad.encode(), "text/csv")).run()
+    assert any("3 problems in bad.csv. Nothing has been changed" in e.value for e in at.error)
+    problems = at.dataframe[0].value
+    assert list(problems["Row"]) == [2, 3, 3] and list(problems["Column"]) == ["indicator_id", "period", "actual"]
+    with store.opened(private) as db:
+        assert queries.latest_quarter(db) == "2019/20 Q2"
+        assert queries.query(db, "SELECT status FROM uploads")["status"].tolist() == ["rejected"]

@@ -1,0 +1,146 @@
+"""Officers' upload: template, check, preview, commit, and undo; boundary import too.
+
+Locked until an officer signs in. Nothing is written until the officer commits a
+file with no problems; a file with problems lists every one and changes nothing
+(the rejection is recorded in the audit log).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from harrow_kpi import exports, geography, ingest, periods, store, ui, uploads
+from harrow_kpi.ui import auth as ui_auth
+
+
+def upload_page() -> None:
+    path = ui.db_path()
+    st.title("Upload a quarter")
+    st.caption("For officers: bring the new quarter's scorecard figures. Every file is checked before it "
+               "touches anything, previewed, recorded with who loaded it, and can be rolled back.")
+    officer = ui_auth.officer()
+    if not officer:
+        st.warning("Uploading and rolling back are locked until an officer signs in. Reading stays open.")
+        return
+    _template(path)
+    _upload(path, officer)
+    _history(path, officer)
+    _boundaries(path, officer)
+
+
+def _next_quarters(path: str) -> list[str]:
+    latest = ui.reported_quarters(path)
+    start = periods.parse(latest[-1]).next() if latest else periods.containing(pd.Timestamp.today().date())
+    found, current = [], start
+    for _ in range(4):
+        found.append(str(current))
+        current = current.next()
+    return found
+
+
+def _template(path: str) -> None:
+    st.header("1. Template")
+    period = st.selectbox("Quarter to report", _next_quarters(path), key="template_period")
+    with store.opened(path) as db:
+        table = uploads.template(db, period)
+    stem = f"harrow-kpi-{period.replace('/', '-').replace(' ', '-')}"
+    left, right, _ = st.columns([1, 1, 3])
+    left.download_button("Template (CSV)", exports.to_csv(table), f"{stem}.csv", mime="text/csv",
+                         key="template_csv", on_click="ignore")
+    right.download_button("Template (Excel)", lambda: exports.to_excel(table, sheet="Quarter"), f"{stem}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key="template_xlsx", on_click="ignore")
+    st.caption("One row per measure, pre-filled with its current target. Fill in `actual` (or `status_note` "
+               "saying why there is none), and `rag`, `commentary` or `ward_code` where you have them; rows left "
+               "without an actual, RAG, status note or commentary are skipped. `name`, `unit` and `polarity` are "
+               "there to help and are ignored.")
+
+
+def _upload(path: str, officer: str) -> None:
+    st.header("2. Check and preview")
+    file = st.file_uploader("Quarter CSV or Excel file", type=["csv", "xlsx"], key="upload_file",
+                            max_upload_size=ingest.MAX_BYTES // (1024 * 1024))
+    if file is None:
+        return
+    data = file.getvalue()
+    with store.opened(path) as db:
+        uploads.ensure_tables(db)
+        context = uploads.context(db)
+    checked = ingest.check(data, file.name, context)
+    if not checked.ok:
+        if st.session_state.get("rejected_logged") != checked.sha256:
+            uploads.reject(path, checked, officer)
+            st.session_state["rejected_logged"] = checked.sha256
+        st.error(f"{len(checked.problems)} problem{'s' if len(checked.problems) != 1 else ''} in {file.name}. "
+                 "Nothing has been changed. Fix the file and upload it again.")
+        st.dataframe(pd.DataFrame([{"Row": p.row or "", "Column": p.column or "", "Value": p.value or "",
+                                    "Problem": p.message} for p in checked.problems]),
+                     hide_index=True, width="stretch")
+        return
+    with store.opened(path) as db:
+        preview = uploads.preview(db, checked.rows)
+    counts = preview["outcome"].value_counts()
+    new, changed, same, differs = st.columns(4)
+    new.metric("New figures", int(counts.get("new", 0)))
+    changed.metric("Changed", int(counts.get("changed", 0)))
+    same.metric("Unchanged", int(counts.get("unchanged", 0)))
+    differs.metric("⚠ RAG differs from the rule", int(preview["rag_differs"].sum()))
+    st.dataframe(preview.assign(rag_differs=preview["rag_differs"].map({True: "⚠ yes", False: ""})),
+                 hide_index=True, width="stretch")
+    if st.session_state.get("committed") == checked.sha256:
+        st.success("This file has been committed.")
+        return
+    if st.button(f"Commit {len(checked.rows)} rows", type="primary", key="commit"):
+        upload_id, result = uploads.commit(path, checked, officer)
+        st.session_state["committed"] = checked.sha256
+        st.cache_data.clear()
+        st.success(f"Upload {upload_id} committed: {result['added']} added, {result['changed']} changed, "
+                   f"{result['unchanged']} unchanged. The priority pages now show it.")
+
+
+def _history(path: str, officer: str) -> None:
+    st.header("3. Past uploads")
+    with store.opened(path) as db:
+        past = uploads.list_uploads(db)
+    if past.empty:
+        st.caption("No uploads yet.")
+        return
+    st.dataframe(past.drop(columns=["errors"]), hide_index=True, width="stretch")
+    accepted = past[past["status"] == "accepted"]
+    if accepted.empty:
+        return
+    labels = {row["upload_id"]: f"#{row['upload_id']} {row['filename']} ({row['at'][:16]}, {row['user']})"
+              for row in accepted.to_dict("records")}
+    chosen = st.selectbox("Roll back an upload", list(labels), format_func=labels.get, key="rollback_choice")
+    sure = st.checkbox("I understand this restores the figures as they were before that upload", key="rollback_ok")
+    if st.button("Roll back", disabled=not sure, key="rollback"):
+        try:
+            touched = uploads.rollback(path, int(chosen), officer)
+        except uploads.RollbackError as error:
+            st.error(str(error))
+        else:
+            st.cache_data.clear()
+            st.success(f"Upload {chosen} rolled back: {touched} figures restored.")
+
+
+def _boundaries(path: str, officer: str) -> None:
+    st.header("4. Official ward boundaries")
+    st.caption("A GeoJSON file of Harrow's 2002-2022 wards in WGS84 longitude/latitude (ONS Open Geography "
+               "Portal). It is checked before anything is stored; the ward map then draws the real shapes.")
+    file = st.file_uploader("Boundary file (.geojson)", type=["geojson", "json"], key="boundary_file")
+    if file is None:
+        return
+    data = file.getvalue()
+    if st.session_state.get("boundaries_imported") == geography.sha256(data):
+        st.success(f"Boundaries imported from {file.name}.")
+        return
+    try:
+        count = store.import_boundaries(path, data, file.name, officer)
+    except geography.BoundaryError as error:
+        st.error("The boundary file cannot be used; nothing has been changed.")
+        st.dataframe(pd.DataFrame({"Problem": error.problems}), hide_index=True, width="stretch")
+    else:
+        st.session_state["boundaries_imported"] = geography.sha256(data)
+        st.cache_data.clear()
+        st.success(f"Boundaries of {count} wards imported from {file.name}.")

@@ -1,0 +1,282 @@
+"""Quarter uploads in the store: preview, commit, audit, roll back, and replay after a rebuild.
+
+An accepted upload is applied in one SQLite transaction (BEGIN IMMEDIATE, so two
+officers uploading at once queue rather than interleave). Each observation it adds
+or replaces is recorded in ``observation_history`` with its previous state, so the
+upload can be rolled back exactly. The ``uploads`` table is the audit log (accepted,
+rejected and rolled-back uploads) and keeps each accepted upload's rows, so a
+rebuild of data/*.csv replays them and loses nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+
+from harrow_kpi import ingest, periods, queries, rag, store
+
+UPLOADS = "uploads"
+HISTORY = "observation_history"
+FIELDS = ("target", "target_low", "target_high", "actual", "target_as_printed", "actual_as_printed",
+          "rag_reported", "status_note", "commentary")
+
+
+def ensure_tables(db) -> None:
+    db.execute(
+        f"""CREATE TABLE IF NOT EXISTS {UPLOADS} (
+            upload_id INTEGER PRIMARY KEY AUTOINCREMENT, filename TEXT, sha256 TEXT, user TEXT, at TEXT,
+            status TEXT NOT NULL, added INTEGER DEFAULT 0, changed INTEGER DEFAULT 0, unchanged INTEGER DEFAULT 0,
+            rows_json TEXT, errors TEXT, rolled_back_at TEXT, rolled_back_by TEXT)"""
+    )
+    db.execute(
+        f"""CREATE TABLE IF NOT EXISTS {HISTORY} (
+            history_id INTEGER PRIMARY KEY AUTOINCREMENT, upload_id INTEGER NOT NULL, indicator_id TEXT NOT NULL,
+            period TEXT NOT NULL, ward_code TEXT, action TEXT NOT NULL, previous_json TEXT)"""
+    )
+    db.execute(f"CREATE INDEX IF NOT EXISTS idx_history_upload ON {HISTORY}(upload_id)")
+
+
+def context(db) -> ingest.Context:
+    indicators = {
+        row["indicator_id"]: {"unit": row["unit"], "polarity": row["polarity"], "name": row["name"]}
+        for row in db.query("SELECT indicator_id, unit, polarity, name FROM indicators")
+    }
+    wards = {row["ward_code"]: (row["valid_from"] or "0000", row["valid_to"] or "9999")
+             for row in db.query("SELECT ward_code, valid_from, valid_to FROM wards")}
+    return ingest.Context(indicators=indicators, wards=wards)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _key(row) -> tuple:
+    return (row["indicator_id"], row["period"], row.get("ward_code"))
+
+
+def _existing(db, row) -> dict | None:
+    found = list(db.query(
+        "SELECT * FROM observations WHERE indicator_id = ? AND period = ? AND ifnull(ward_code, '') = ?",
+        (row["indicator_id"], row["period"], row.get("ward_code") or ""),
+    ))
+    return found[0] if found else None
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None or (isinstance(a, float) and pd.isna(a)) or (isinstance(b, float) and pd.isna(b)):
+        return (a is None or (isinstance(a, float) and pd.isna(a))) and \
+               (b is None or (isinstance(b, float) and pd.isna(b)))
+    return a == b
+
+
+def preview(db, rows: list[dict]) -> pd.DataFrame:
+    """What an upload will do: each row new, changed (old -> new) or unchanged, with its RAG by the rule."""
+    polarity = {r["indicator_id"]: r["polarity"] for r in db.query("SELECT indicator_id, polarity FROM indicators")}
+    out = []
+    for row in rows:
+        before = _existing(db, row)
+        computed = _rag(row, polarity.get(row["indicator_id"]))
+        changes = [] if before is None else [
+            f"{name}: {_show(before[name])} → {_show(row.get(name))}" for name in FIELDS
+            if not _same(before[name], row.get(name)) and not name.endswith("_as_printed")
+        ]
+        outcome = "new" if before is None else ("changed" if changes else "unchanged")
+        out.append({
+            "row": row.get("row"), "outcome": outcome, "indicator_id": row["indicator_id"], "period": row["period"],
+            "ward_code": row.get("ward_code") or "", "target": _target(row), "actual": _show(row.get("actual")),
+            "rag_reported": row.get("rag_reported") or "", "rag_computed": computed or "",
+            "rag_differs": bool(row.get("rag_reported") and computed and row["rag_reported"] != computed),
+            "changes": "; ".join(changes),
+        })
+    return pd.DataFrame(out, columns=["row", "outcome", "indicator_id", "period", "ward_code", "target", "actual",
+                                      "rag_reported", "rag_computed", "rag_differs", "changes"])
+
+
+def _show(value) -> str:
+    return queries.format_number(value) if isinstance(value, int | float) else (value or "")
+
+
+def _target(row) -> str:
+    return queries.target_text(row)
+
+
+def _rag(row, polarity) -> str | None:
+    if not polarity:
+        return None
+    return rag.compute(row.get("actual"), row.get("target"), polarity, row.get("target_low"), row.get("target_high"))
+
+
+def _apply(db, upload_id: int, meta: dict, rows: list[dict]) -> dict:
+    """Write an upload's rows, keeping each replaced row in the history. Inside a transaction."""
+    polarity = {r["indicator_id"]: r["polarity"] for r in db.query("SELECT indicator_id, polarity FROM indicators")}
+    known = set(polarity)
+    counts = {"added": 0, "changed": 0, "unchanged": 0}
+    for row in rows:
+        if row["indicator_id"] not in known:
+            continue
+        before = _existing(db, row)
+        period = periods.parse(row["period"])
+        values = {name: row.get(name) for name in FIELDS}
+        if before is not None and all(_same(before[n], values[n]) for n in FIELDS):
+            counts["unchanged"] += 1
+            continue
+        derived = {
+            "rag_computed": _rag(row, polarity[row["indicator_id"]]),
+            "upload_id": upload_id,
+            "seed": "upload",
+            "line": row.get("row") or 0,
+            "section": f"quarter upload #{upload_id} ({meta['filename']})",
+            "source": f"Quarter upload #{upload_id}: {meta['filename']}, row {row.get('row')}, "
+                      f"by {meta['user']} on {meta['at'][:10]}",
+        }
+        db.execute(
+            f"INSERT INTO {HISTORY} (upload_id, indicator_id, period, ward_code, action, previous_json) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (upload_id, row["indicator_id"], row["period"], row.get("ward_code"),
+             "insert" if before is None else "update", None if before is None else json.dumps(before)),
+        )
+        if before is None:
+            db["observations"].insert({
+                "indicator_id": row["indicator_id"], "period": row["period"], "ward_code": row.get("ward_code"),
+                "plan_id": store.UPLOAD_PLAN, "period_start": period.start.isoformat(),
+                "period_end": period.end.isoformat(), "period_order": period.year * 10 + (period.quarter or 5),
+                "note": None, "as_at": None, **values, **derived,
+            })
+            counts["added"] += 1
+        else:
+            db["observations"].update(before["observation_id"], {**values, **derived})
+            counts["changed"] += 1
+    return counts
+
+
+def commit(path, checked: ingest.Checked, user: str) -> tuple[int, dict]:
+    """Apply a checked upload in one transaction and record it; return (upload_id, counts)."""
+    if not checked.ok:
+        raise ValueError("only a checked upload with no problems can be committed")
+    db = store.connect(path)
+    try:
+        ensure_tables(db)
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            meta = {"filename": checked.filename, "user": user, "at": _now()}
+            cursor = db.execute(
+                f"INSERT INTO {UPLOADS} (filename, sha256, user, at, status, rows_json) VALUES (?, ?, ?, ?, ?, ?)",
+                (checked.filename, checked.sha256, user, meta["at"], "accepted", json.dumps(checked.rows)),
+            )
+            upload_id = cursor.lastrowid
+            counts = _apply(db, upload_id, meta, checked.rows)
+            db.execute(f"UPDATE {UPLOADS} SET added = ?, changed = ?, unchanged = ? WHERE upload_id = ?",
+                       (counts["added"], counts["changed"], counts["unchanged"], upload_id))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return upload_id, counts
+    finally:
+        db.close()
+
+
+def reject(path, checked: ingest.Checked, user: str) -> int:
+    """Log a rejected upload in the audit table; no figure is touched."""
+    db = store.connect(path)
+    try:
+        ensure_tables(db)
+        with db.atomic():
+            cursor = db.execute(
+                f"INSERT INTO {UPLOADS} (filename, sha256, user, at, status, errors) VALUES (?, ?, ?, ?, ?, ?)",
+                (checked.filename, checked.sha256, user, _now(), "rejected",
+                 json.dumps([str(p) for p in checked.problems[:500]])),
+            )
+        return cursor.lastrowid
+    finally:
+        db.close()
+
+
+class RollbackError(ValueError):
+    pass
+
+
+def rollback(path, upload_id: int, user: str) -> int:
+    """Restore exactly what an upload replaced; return how many observations it touched."""
+    db = store.connect(path)
+    try:
+        ensure_tables(db)
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            found = list(db.query(f"SELECT * FROM {UPLOADS} WHERE upload_id = ?", (upload_id,)))
+            if not found or found[0]["status"] != "accepted":
+                raise RollbackError(f"upload {upload_id} is not an accepted upload that can be rolled back")
+            history = list(db.query(f"SELECT * FROM {HISTORY} WHERE upload_id = ? ORDER BY history_id DESC",
+                                    (upload_id,)))
+            later = list(db.query(
+                f"""SELECT DISTINCT h.upload_id FROM {HISTORY} h JOIN {UPLOADS} u ON u.upload_id = h.upload_id
+                WHERE h.upload_id > ? AND u.status = 'accepted' AND EXISTS (
+                    SELECT 1 FROM {HISTORY} m WHERE m.upload_id = ? AND m.indicator_id = h.indicator_id
+                    AND m.period = h.period AND ifnull(m.ward_code, '') = ifnull(h.ward_code, ''))""",
+                (upload_id, upload_id)))
+            if later:
+                ids = ", ".join(str(r["upload_id"]) for r in later)
+                raise RollbackError(f"later upload(s) {ids} changed the same figures; roll those back first")
+            for entry in history:
+                key = (entry["indicator_id"], entry["period"], entry["ward_code"] or "")
+                if entry["action"] == "insert":
+                    db.execute("DELETE FROM observations WHERE indicator_id = ? AND period = ? "
+                               "AND ifnull(ward_code, '') = ?", key)
+                else:
+                    previous = json.loads(entry["previous_json"])
+                    db.execute("DELETE FROM observations WHERE indicator_id = ? AND period = ? "
+                               "AND ifnull(ward_code, '') = ?", key)
+                    db["observations"].insert(previous)
+            db.execute(f"UPDATE {UPLOADS} SET status = 'rolled back', rolled_back_at = ?, rolled_back_by = ? "
+                       "WHERE upload_id = ?", (_now(), user, upload_id))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return len(history)
+    finally:
+        db.close()
+
+
+def replay(db) -> None:
+    """After a rebuild from data/*.csv, apply the accepted uploads again, oldest first."""
+    if UPLOADS not in db.table_names():
+        return
+    db.execute(f"DELETE FROM {HISTORY}")
+    for upload in list(db.query(f"SELECT * FROM {UPLOADS} WHERE status = 'accepted' ORDER BY upload_id")):
+        meta = {"filename": upload["filename"], "user": upload["user"], "at": upload["at"]}
+        _apply(db, upload["upload_id"], meta, json.loads(upload["rows_json"] or "[]"))
+
+
+def list_uploads(db) -> pd.DataFrame:
+    ensure_tables(db)
+    return queries.query(
+        db,
+        f"""SELECT upload_id, at, user, filename, sha256, status, added, changed, unchanged, errors,
+        rolled_back_at, rolled_back_by FROM {UPLOADS} ORDER BY upload_id DESC""",
+    )
+
+
+def template(db, period: str) -> pd.DataFrame:
+    """A quarter CSV ready to fill in: every scorecard measure with its unit, polarity and current target."""
+    measures = queries.indicators(db)
+    measures = measures[measures["on_scorecard"] == 1]
+    latest = queries.query(
+        db,
+        """SELECT o.indicator_id, o.target, o.target_low, o.target_high FROM observations o
+        JOIN (SELECT indicator_id, max(period_order) AS latest FROM observations
+              WHERE ward_code IS NULL AND (target IS NOT NULL OR target_low IS NOT NULL) GROUP BY indicator_id) l
+        ON l.indicator_id = o.indicator_id AND l.latest = o.period_order WHERE o.ward_code IS NULL""",
+    ).drop_duplicates("indicator_id").set_index("indicator_id")
+    rows = []
+    for measure in measures.to_dict("records"):
+        current = latest.loc[measure["indicator_id"]].to_dict() if measure["indicator_id"] in latest.index else {}
+        rows.append({
+            "indicator_id": measure["indicator_id"], "period": period, "actual": "",
+            "target": queries.target_text(current) if current else "", "rag": "", "status_note": "",
+            "commentary": "", "ward_code": "", "name": measure["name"], "unit": measure["unit"] or "",
+            "polarity": measure["polarity"] or "",
+        })
+    return pd.DataFrame(rows)
