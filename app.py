@@ -19,7 +19,8 @@ path = ui.db_path()
 # No page icons: Streamlit turns the current page's icon into the favicon, fetched from
 # a font CDN, and the app must not need the network. URL paths differ from the file
 # names on purpose: Streamlit's legacy pages/ emulation must not claim these URLs.
-overview = st.Page("pages/overview.py", title="Overview", url_path="home", default=True)
+presenting = st.query_params.get("present") == "1"
+overview = st.Page("pages/overview.py", title="Overview", url_path="home", default=not presenting)
 priority_pages = [
     st.Page(f"pages/{slug.replace('-', '_')}.py", title=name, url_path=slug)
     for slug, name in (
@@ -31,6 +32,7 @@ priority_pages = [
 plans = st.Page("pages/plans.py", title="Plans 2004 to 2020", url_path="plans-2004-2020")
 wards = st.Page("pages/wards.py", title="Ward map", url_path="ward-map")
 upload = st.Page("pages/upload.py", title="Upload a quarter (officers)", url_path="upload")
+cabinet = st.Page("pages/cabinet.py", title="Cabinet slides", url_path="cabinet", default=presenting)
 
 navigation = st.navigation({
     "": [overview],
@@ -38,9 +40,14 @@ navigation = st.navigation({
     "Over the years": [plans],
     "Places": [wards],
     "Officers": [upload],
-})
+    "Presenting": [cabinet],
+}, position="hidden" if presenting else "sidebar")
+if presenting and navigation.url_path != cabinet.url_path:
+    # ?present=1 on any page opens the slides, with no sidebar.
+    st.switch_page(cabinet, query_params=st.query_params.to_dict())
 if navigation.url_path in {page.url_path for page in [overview, *priority_pages]}:
     filters.draw_for_app(path)
+st.sidebar.page_link(cabinet, label="Present at Cabinet", query_params={"present": "1", "slide": "1"})
 st.sidebar.caption(
     "London Borough of Harrow: corporate plans and performance reports, 2004–2020. "
     "Every figure cites its source document and line."

@@ -146,7 +146,8 @@ def scorecard(db, period: str, plan_id: str = SCORECARD) -> pd.DataFrame:
         how="left",
     )
     table["period"] = str(current)
-    table["previous_actual"] = table["indicator_id"].map(before["actual"])
+    for column in ("actual", "target", "target_low", "target_high"):
+        table[f"previous_{column}"] = table["indicator_id"].map(before[column])
     table["year_earlier_actual"] = table["indicator_id"].map(year_before["actual"])
     rows = table.to_dict("records")
     for name, earlier in (("direction", before), ("direction_year", year_before)):

@@ -22,6 +22,21 @@ if chosen.active:
 priorities = ui.priorities(path)
 counts = queries.rag_counts(table).reindex(priorities["name"], fill_value=0)
 
+st.header(f"The quarter in plain English: {period}")
+for sentence in ui.quarter_summary(path, period):
+    st.markdown(f"- {ui.plain(sentence.text)}")
+with st.expander("The measures behind each sentence"):
+    for sentence in ui.quarter_summary(path, period):
+        st.markdown(f"**{ui.plain(sentence.text)}**")
+        st.table(ui.measures_frame(sentence.rows)[["Priority", "Measure", "Target", "Actual", "RAG", "Direction"]],
+                 hide_index=True, border="horizontal")
+st.download_button(
+    "Download the briefing pack (HTML, works offline, prints a page per priority)",
+    lambda: ui.briefing_pack(path, period, chosen),
+    f"harrow-briefing-{period.replace('/', '-').replace(' ', '-')}.html",
+    mime="text/html", icon="⬇", on_click="ignore", key="briefing",
+)
+
 st.header(f"Priorities in {period}")
 st.caption(
     "Counts of measures by the RAG status the council reported for the quarter. "

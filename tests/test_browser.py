@@ -48,10 +48,21 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+OFFICER_PASSWORD = "a browser test passphrase"
+AXE = ROOT / "tests" / "e2e" / "node_modules" / "axe-core" / "axe.min.js"
+
+
 @pytest.fixture(scope="module")
-def server(db_file):
+def server(db_file, tmp_path_factory):
+    import shutil
+
+    from harrow_kpi import auth
+
+    private = tmp_path_factory.mktemp("browser") / "kpi.db"
+    shutil.copy(db_file, private)  # the upload test writes to it
     port = _free_port()
-    env = {**os.environ, "HARROW_KPI_DB": str(db_file)}
+    env = {**os.environ, "HARROW_KPI_DB": str(private),
+           "HARROW_KPI_OFFICERS": f"tester={auth.hash_password(OFFICER_PASSWORD, iterations=1000)}"}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
@@ -150,4 +161,102 @@ def test_the_ward_map_canvas_is_drawn_with_no_network(server, browser):
     colours = {colour for _, colour in image.getcolors(maxcolors=1 << 20)}
     assert len(colours) > 20, "the map canvas is blank"
     assert outside == []
+    page.close()
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (1920, 1080)])
+def test_cabinet_slides_fit_the_screen_without_scrolling(server, browser, width, height):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    for slide in range(1, 8):
+        page.goto(f"{server}/?present=1&slide={slide}", wait_until="domcontentloaded")
+        page.get_by_text(f"Slide {slide} of 7").wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.locator('[data-testid="stSidebar"]').is_hidden()
+        scroll, visible = page.evaluate(
+            "() => { const m = document.querySelector('[data-testid=stMain]');"
+            " return [m.scrollHeight, m.clientHeight]; }")
+        assert scroll <= visible + 2, f"slide {slide} overflows at {width}x{height}: {scroll} > {visible}"
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=str(OUTPUT / f"cabinet-{slide}-{width}x{height}.png"))
+    page.close()
+
+
+def test_the_briefing_pack_opens_offline_with_its_charts(server, browser, db_file):
+    from harrow_kpi import briefing, filters, queries, store
+
+    with store.opened(db_file) as db:
+        table = queries.scorecard(db, "2019/20 Q2")
+        previous = queries.scorecard(db, "2019/20 Q1")
+        histories = queries.histories(db, table["indicator_id"])
+    OUTPUT.mkdir(exist_ok=True)
+    pack = OUTPUT / "briefing-pack.html"
+    pack.write_text(briefing.build(table, previous, filters.Filters(quarter="2019/20 Q2"), histories),
+                    encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    requests = []
+    page.route("**/*", lambda route: (requests.append(route.request.url),
+                                      route.continue_() if route.request.url.startswith("file:") else route.abort()))
+    page.goto(pack.as_uri())
+    page.wait_for_timeout(2000)
+    assert [url for url in requests if not url.startswith("file:")] == []
+    assert page.locator(".plotly-graph-div .main-svg").count() >= 5
+    assert page.get_by_role("heading", name="Modernising Harrow Council").count() == 1
+    page.screenshot(path=str(OUTPUT / "briefing-pack.png"))
+    page.close()
+
+
+def test_an_officer_uploads_a_quarter_in_the_browser_and_rolls_it_back(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1366, "height": 1000})
+    page.goto(f"{server}/upload", wait_until="domcontentloaded")
+    page.get_by_label("Officer name").fill("tester")
+    page.get_by_role("textbox", name="Password").fill(OFFICER_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Signed in as officer").wait_for(timeout=30_000)
+    quarter = tmp_path / "q3.csv"
+    quarter.write_text("indicator_id,period,actual,target,rag\ncouncil-tax-collected,2019/20 Q3,84.1%,85%,A\n"
+                       "sickness-absence,2019/20 Q3,9.8,9,\nbook-issues,2019/20 Q3,\"301,200\",300000,LG\n",
+                       encoding="utf-8")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(quarter))
+    page.get_by_role("button", name="Commit 3 rows").click()
+    page.get_by_text("Upload 1 committed: 3 added").wait_for(timeout=30_000)
+    page.goto(f"{server}/modernising-harrow-council?quarter=2019/20%20Q3", wait_until="domcontentloaded")
+    page.get_by_text("Overall picture in 2019/20 Q3").wait_for(timeout=60_000)
+    page.goto(f"{server}/upload", wait_until="domcontentloaded")
+    page.get_by_label("Officer name").fill("tester")
+    page.get_by_role("textbox", name="Password").fill(OFFICER_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("I understand this restores").click()
+    page.get_by_role("button", name="Roll back").click()
+    page.get_by_text("rolled back: 3 figures restored").wait_for(timeout=30_000)
+    page.screenshot(path=str(OUTPUT / "upload-rolled-back.png"), full_page=True)
+    page.close()
+
+
+AXE_PAGES = ["", "build-a-better-harrow", "supporting-those-most-in-need?indicator=homelessness-duty-accepted",
+             "plans-2004-2020", "ward-map?ward=E05000304", "upload", "?present=1&slide=2"]
+# Streamlit's own sidebar navigation puts section headings inside its <ul> (axe: list, listitem);
+# that is Streamlit's to fix, recorded in the README, and left out of the check.
+STREAMLIT_OWNED = [['[data-testid="stSidebarNav"]']]
+
+
+@pytest.mark.parametrize("path", AXE_PAGES)
+def test_no_serious_accessibility_violations_of_ours(server, browser, path):
+    if not AXE.exists():
+        if os.environ.get("CI"):
+            raise RuntimeError("axe-core is missing: .ci/run installs it with npm into tests/e2e")
+        pytest.skip("axe-core not installed (npm install --prefix tests/e2e)")
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(f"{server}/{path}", wait_until="domcontentloaded")
+    page.locator('[data-testid="stMainBlockContainer"] h1').first.wait_for(timeout=60_000)
+    page.wait_for_timeout(2500)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async (exclude) => await axe.run({include: [['body']], exclude: exclude},
+            {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})""",
+        STREAMLIT_OWNED,
+    )
+    serious = [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert serious == []
     page.close()

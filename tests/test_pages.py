@@ -53,7 +53,8 @@ def test_overview_tiles_count_the_reported_rag_per_priority(app_env):
 
 
 def headline_frame(at):
-    return pd.concat([table.value for table in at.table], ignore_index=True)
+    """The headline tables (one per priority); the sentence tables carry a Priority column."""
+    return pd.concat([t.value for t in at.table if "Priority" not in t.value.columns], ignore_index=True)
 
 
 def test_overview_headline_table_lists_every_headline_measure(app_env):
@@ -448,3 +449,49 @@ def test_a_malformed_upload_lists_precise_errors_and_changes_nothing(app_env, tm
     with store.opened(private) as db:
         assert queries.latest_quarter(db) == "2019/20 Q2"
         assert queries.query(db, "SELECT status FROM uploads")["status"].tolist() == ["rejected"]
+
+
+def open_cabinet(**query):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update({"present": "1", **query})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("slide,title", [
+    ("1", "Harrow's performance, 2019/20 Q2 (July–September 2019)"),
+    ("2", "Build a Better Harrow"),
+    ("6", "Modernising Harrow Council"),
+    ("7", "What needs attention"),
+])
+def test_cabinet_slides_open_from_the_url(app_env, slide, title):
+    at = open_cabinet(slide=slide)
+    assert at.title[0].value == title
+    assert at.query_params["slide"] == slide
+    assert not at.sidebar.children or not at.get("selectbox")  # no filters in presentation mode
+
+
+def test_cabinet_next_and_previous_move_through_the_slides(app_env):
+    at = open_cabinet()
+    assert at.button(key="previous").disabled
+    at.button(key="next").click().run()
+    assert at.title[0].value == "Build a Better Harrow" and at.query_params["slide"] == "2"
+    at.button(key="previous").click().run()
+    assert at.query_params["slide"] == "1"
+
+
+def test_cabinet_survives_a_bad_slide_number(app_env):
+    at = open_cabinet(slide="99")
+    assert at.title[0].value == "What needs attention"
+    at = open_cabinet(slide="abc")
+    assert at.query_params["slide"] == "1"
+
+
+def test_the_summary_opens_the_slides_and_heads_the_overview(app_env):
+    slides = open_cabinet()
+    overview = run_app()
+    assert "The quarter in plain English: 2019/20 Q2" in [h.value for h in overview.header]
+    sentence = next(m.value for m in overview.markdown if m.value.startswith("- In 2019/20 Q2, of the"))
+    assert sentence.replace("\\", "") in "\n".join(m.value for m in slides.markdown).replace("\\", "")
+    assert [b.label for b in overview.get("download_button")][0].startswith("Download the briefing pack")

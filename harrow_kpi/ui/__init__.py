@@ -14,36 +14,22 @@ import pandas as pd
 import streamlit as st
 
 from harrow_kpi import geography, periods, promises, queries, rag, store
-
-# Background, text colour and symbol per band. Dark green / light green / yellow /
-# light red / dark red differ in lightness as well as hue, so they stay apart for
-# colour-blind readers; the symbol and label carry the meaning on their own.
-RAG_STYLE = {
-    "HG": ("#00703C", "#FFFFFF", "✔✔"),
-    "LG": ("#CCE2D8", "#005A30", "✔"),
-    "A": ("#FFDD00", "#0B0C0C", "!"),
-    "LR": ("#F6D7D2", "#942514", "✖"),
-    "HR": ("#B10E1E", "#FFFFFF", "✖✖"),
-    None: ("#F3F2F1", "#0B0C0C", "–"),
-}
-
-DIRECTION = {
-    "improving": "▲ improving",
-    "worsening": "▼ worsening",
-    "unchanged": "► unchanged",
-    None: "– no comparison",
-}
-
-
-def rag_text(code) -> str:
-    """A RAG band as words and symbol, for tables and plain text."""
-    if code is None or (isinstance(code, float) and pd.isna(code)) or code not in rag.LABELS:
-        return ""
-    return f"{RAG_STYLE[code][2]} {code} {rag.LABELS[code]}"
-
-
-def direction_text(value) -> str:
-    return DIRECTION.get(value if isinstance(value, str) else None, DIRECTION[None])
+from harrow_kpi.display import (  # noqa: F401 - pages read these through ui
+    ACTION_STYLE,
+    DIRECTION,
+    POLARITY_WORDS,
+    RAG_STYLE,
+    STATUS_WORDS,
+    action_status_text,
+    direction_text,
+    figure_text,
+    latest_rag_text,
+    measures_frame,
+    quarter_label,
+    rag_text,
+    rag_with_check,
+    status_text,
+)
 
 
 def rag_badge_html(code, count=None) -> str:
@@ -92,67 +78,6 @@ def plan_list(path: str) -> pd.DataFrame:
 def priorities(path: str) -> pd.DataFrame:
     with store.opened(path) as db:
         return queries.priorities(db)
-
-
-def quarter_label(period: str) -> str:
-    """``2019/20 Q2`` with its months, e.g. 'July–September 2019'."""
-    p = periods.parse(period)
-    return f"{period} ({p.start:%B}–{p.end:%B %Y})" if p.is_quarter else period
-
-
-def figure_text(printed, value, unit=None) -> str:
-    """A figure as the document printed it, else formatted from the number."""
-    if isinstance(printed, str) and printed.strip():
-        return printed
-    text = queries.format_number(value)
-    return f"{text}%" if text and unit == "percent" else text
-
-
-STATUS_WORDS = {"BL": "BL (baseline: no target yet)", "MI only": "MI only (management information, no target)"}
-
-
-def status_text(note) -> str:
-    if not isinstance(note, str):
-        return ""
-    return STATUS_WORDS.get(note, note)
-
-
-def latest_rag_text(code, period) -> str:
-    text = rag_text(code)
-    if isinstance(period, str) and period:
-        return f"{text} ({period})" if text else f"none printed ({period})"
-    return text
-
-
-def rag_with_check(reported, computed) -> str:
-    """The reported RAG, flagged where Harrow's rule gives another band."""
-    text = rag_text(reported)
-    if text and isinstance(computed, str) and computed != reported:
-        return f"{text} ⚠ rule: {computed}"
-    if not text and isinstance(computed, str):
-        return f"none printed (rule: {computed})"
-    return text
-
-
-def measures_frame(table: pd.DataFrame) -> pd.DataFrame:
-    """Scorecard rows as a councillor reads them: figures as printed, RAG in words,
-    the status note where there is no figure."""
-    table = table.reset_index(drop=True)
-    rows = table.to_dict("records")
-    return pd.DataFrame(
-        {
-            "Priority": table["priority_name"],
-            "Measure": table["name"],
-            "Target": [figure_text(r["target_as_printed"], r["target"], r["unit"]) for r in rows],
-            "Actual": [
-                figure_text(r["actual_as_printed"], r["actual"], r["unit"]) or status_text(r["status_note"])
-                for r in rows
-            ],
-            "RAG": [rag_with_check(r["rag_reported"], r["rag_computed"]) for r in rows],
-            "Direction": table["direction"].map(direction_text),
-            "Latest RAG": [latest_rag_text(r["latest_rag"], r["latest_rag_period"]) for r in rows],
-        }
-    )
 
 
 @st.cache_data(show_spinner=False)
@@ -204,23 +129,6 @@ def commitments_for(path: str, indicator_id: str) -> pd.DataFrame:
         return queries.commitments_for(db, indicator_id)
 
 
-ACTION_STYLE = {
-    "GREEN": "● GREEN",
-    "AMBER": "◆ AMBER",
-    "RED": "✖ RED",
-    "COMPLETE": "✔ COMPLETE",
-    "CLOSED": "■ CLOSED",
-    "Not started": "○ Not started",
-}
-
-
-def action_status_text(status) -> str:
-    return ACTION_STYLE.get(status, "– none given") if isinstance(status, str) else "– none given"
-
-
-POLARITY_WORDS = {"higher": "Higher is better", "lower": "Lower is better", "range": "Within the range is best"}
-
-
 @st.cache_data(show_spinner=False)
 def plan_tables(path: str) -> dict[str, pd.DataFrame]:
     """Everything the plan comparison page reads, in one cached trip to the store."""
@@ -259,3 +167,23 @@ def ward_tables(path: str) -> dict[str, pd.DataFrame]:
         }
     tables["counts"] = geography.ward_counts(tables["places"], tables["actions"], tables["wards"])
     return tables
+
+
+def _previous_scorecard(path: str, period: str) -> pd.DataFrame | None:
+    before = str(periods.parse(period).previous())
+    return scorecard(path, before) if before in reported_quarters(path) else None
+
+
+@st.cache_data(show_spinner=False)
+def quarter_summary(path: str, period: str):
+    from harrow_kpi import narrative
+
+    return narrative.quarter_summary(scorecard(path, period), _previous_scorecard(path, period))
+
+
+def briefing_pack(path: str, period: str, chosen) -> bytes:
+    from harrow_kpi import briefing
+
+    table = scorecard(path, period)
+    return briefing.build(table, _previous_scorecard(path, period), chosen,
+                          histories(path, tuple(table["indicator_id"]))).encode("utf-8")
