@@ -126,8 +126,12 @@ def scorecard(db, period: str, plan_id: str = SCORECARD) -> pd.DataFrame:
     """One row per measure of the plan's scorecard for a period, borough-wide,
     with the previous period's actual and the direction of travel."""
     current = periods.parse(period)
-    obs = observations(db, plan_id)
-    obs = obs[obs["ward_code"].isna()]
+    wanted = [str(current), str(current.previous()), str(current.year_earlier())]
+    obs = query(
+        db,
+        _OBSERVATIONS + " WHERE o.plan_id = ? AND o.ward_code IS NULL AND o.period IN (?, ?, ?)",
+        (plan_id, *wanted),
+    )
     measures = indicators(db)
     measures = measures[(measures["plan_id"] == plan_id) & (measures["on_scorecard"] == 1)][
         ["indicator_id", "name", "priority", "priority_name", "priority_position", "polarity",

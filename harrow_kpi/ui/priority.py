@@ -16,6 +16,7 @@ from harrow_kpi import filters as flt
 from harrow_kpi.ui import filters as sidebar_filters
 
 MAX_DEFAULT_CHARTS = 4
+CARDS_PER_PAGE = 40
 
 
 def detail_key(theme_id: str) -> str:
@@ -58,8 +59,8 @@ def priority_page(theme_id: str) -> None:
     else:
         if "indicator" in st.query_params:
             del st.query_params["indicator"]
-        _cards(shown, chosen, key)
-        _trends(path, shown)
+        page = _cards(shown, chosen, key)
+        _trends(path, page)
     _actions(path, theme_id, name)
 
 
@@ -111,16 +112,23 @@ def _downloads(shown: pd.DataFrame, chosen: flt.Filters, name: str) -> None:
     )
 
 
-def _cards(shown: pd.DataFrame, chosen: flt.Filters, key: str) -> None:
+def _cards(shown: pd.DataFrame, chosen: flt.Filters, key: str) -> pd.DataFrame:
+    """A card per measure, a page of them at a time; returns the page shown."""
     st.header("Measures")
     if shown.empty:
         st.info(
             f"No measures of this priority match the filters ({chosen.describe()}). "
             "Widen or clear them in the sidebar."
         )
-        return
+        return shown
+    pages = max(1, -(-len(shown) // CARDS_PER_PAGE))
+    number = 1
+    if pages > 1:
+        number = st.selectbox(f"Page (of {pages}, {CARDS_PER_PAGE} measures each)", range(1, pages + 1),
+                              key=f"{key}:page")
+    page = shown.iloc[(number - 1) * CARDS_PER_PAGE: number * CARDS_PER_PAGE]
     st.caption("Headline measures first. Figures are as the report prints them.")
-    for row in shown.to_dict("records"):
+    for row in page.to_dict("records"):
         with st.container(border=True):
             title, figures, status, travel, action = st.columns([3.2, 1.3, 1.8, 1.6, 0.9])
             title.markdown(f"**{ui.plain(row['name'])}**" + ("  \n:blue-badge[Headline]" if row["headline"] else ""))
@@ -145,6 +153,7 @@ def _cards(shown: pd.DataFrame, chosen: flt.Filters, key: str) -> None:
             )
             action.button("Details", key=f"open:{row['indicator_id']}", on_click=_select,
                           args=(key, row["indicator_id"]), help="Trend, sources and RAG history")
+    return page
 
 
 def _select(key: str, indicator_id: str | None) -> None:
