@@ -113,13 +113,18 @@ PRIORITY_PAGES = {
 }
 
 
-def open_priority(theme_id, **query):
+def open_page(page, **query):
+    """The app as a browser would open it: app.py, with the URL's query, on one page."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params.update(query)
     at.run()
-    at.switch_page(PRIORITY_PAGES[theme_id]).run()
+    at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def open_priority(theme_id, **query):
+    return open_page(PRIORITY_PAGES[theme_id], **query)
 
 
 def overall_counts(at) -> dict[str, int]:
@@ -227,12 +232,7 @@ def test_the_scrutiny_scenario_red_headline_measures_then_one_measure_in_detail(
 
 
 def open_plans(**query):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params.update(query)
-    at.run()
-    at.switch_page("pages/plans.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page("pages/plans.py", **query)
 
 
 def test_plans_page_shows_a_known_plan_pair_side_by_side(app_env):
@@ -268,12 +268,7 @@ def test_plans_page_survives_a_bad_link(app_env):
 
 
 def open_wards(**query):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params.update(query)
-    at.run()
-    at.switch_page("pages/wards.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page("pages/wards.py", **query)
 
 
 def deck_spec(at) -> dict:
