@@ -49,6 +49,15 @@ def observations(db, plan_id: str | None = None) -> pd.DataFrame:
     return query(db, sql, (plan_id,) if plan_id else ())
 
 
+def promised_observations(db) -> pd.DataFrame:
+    """Figures of the measures that some plan made a promise about: the promises ledger's evidence."""
+    return query(
+        db,
+        _OBSERVATIONS + " WHERE o.indicator_id IN (SELECT indicator_id FROM commitments WHERE indicator_id IS NOT NULL)"
+        " ORDER BY o.indicator_id, o.period_order",
+    )
+
+
 def indicators(db) -> pd.DataFrame:
     return query(
         db,

@@ -144,7 +144,7 @@ def plan_tables(path: str) -> dict[str, pd.DataFrame]:
             "recurring": queries.recurring_measures(db),
             "budget": queries.budget_lines(db),
         }
-        observations = queries.observations(db)
+        observations = queries.promised_observations(db)
     tables["as_of"] = as_of
     tables["ledger"] = (
         promises.ledger(tables["commitments"], observations, tables["indicators"], tables["plans"], as_of)
