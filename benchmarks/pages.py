@@ -32,6 +32,8 @@ PAGES = [
     "pages/modernising_harrow_council.py",
     "pages/plans.py",
     "pages/wards.py",
+    "pages/upload.py",
+    "pages/cabinet.py",
 ]
 
 

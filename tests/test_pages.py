@@ -490,3 +490,8 @@ def test_the_summary_opens_the_slides_and_heads_the_overview(app_env):
     sentence = next(m.value for m in overview.markdown if m.value.startswith("- In 2019/20 Q2, of the"))
     assert sentence.replace("\\", "") in "\n".join(m.value for m in slides.markdown).replace("\\", "")
     assert [b.label for b in overview.get("download_button")][0].startswith("Download the briefing pack")
+
+
+@pytest.mark.parametrize("page", ["pages/cabinet.py", "pages/plans.py", "pages/wards.py", "pages/upload.py"])
+def test_the_other_pages_run_on_their_own(app_env, page):
+    run_app(page)

@@ -82,7 +82,9 @@ def _controls(number: int, total: int) -> None:
                    unsafe_allow_html=True)
     forward.button("Next ▶", on_click=_go, args=(number + 1,), disabled=number == total, key="next",
                    width="stretch")
-    leave.page_link("pages/overview.py", label="Leave presentation")
+    # A plain link to the app's root (the Overview) drops ?present=1; it also works when the
+    # slides page runs on its own, where st.page_link has no navigation to look pages up in.
+    leave.markdown('<a href="./" target="_self">Leave presentation</a>', unsafe_allow_html=True)
 
 
 def _tables(path: str, quarter: str):
