@@ -47,10 +47,11 @@ def movement(table: pd.DataFrame) -> pd.Series:
     the change in its signed deviation from target, else the relative change of the figure."""
     values = []
     for row in table.to_dict("records"):
-        now = queries._deviation(row, row["polarity"]) if row["polarity"] in rag.POLARITIES else None
+        known = row["polarity"] in rag.POLARITIES
         before_row = {"actual": row.get("previous_actual"), "target": row.get("previous_target"),
                       "target_low": row.get("previous_target_low"), "target_high": row.get("previous_target_high")}
-        before = queries._deviation(before_row, row["polarity"]) if row["polarity"] in rag.POLARITIES else None
+        now = queries.deviation_from_target(row, row["polarity"]) if known else None
+        before = queries.deviation_from_target(before_row, row["polarity"]) if known else None
         if now is not None and before is not None:
             values.append(now - before)
         elif pd.notna(row.get("actual")) and pd.notna(row.get("previous_actual")) and row["previous_actual"]:

@@ -106,8 +106,8 @@ def direction(now: dict, before: dict, polarity: str | None, cumulative: bool = 
     """
     if polarity not in rag.POLARITIES or pd.isna(now.get("actual")) or pd.isna(before.get("actual")):
         return None
-    now_dev = _deviation(now, polarity)
-    before_dev = _deviation(before, polarity)
+    now_dev = deviation_from_target(now, polarity)
+    before_dev = deviation_from_target(before, polarity)
     if now_dev is not None and before_dev is not None:
         change = now_dev - before_dev
     elif polarity == "range" or cumulative:
@@ -120,7 +120,8 @@ def direction(now: dict, before: dict, polarity: str | None, cumulative: bool = 
     return "improving" if change > 0 else "worsening"
 
 
-def _deviation(row: dict, polarity: str):
+def deviation_from_target(row: dict, polarity: str):
+    """A row's signed distance from its target (rag.deviation), capped so it can be subtracted."""
     def value(key):
         item = row.get(key)
         return None if item is None or pd.isna(item) else float(item)

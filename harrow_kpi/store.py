@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from harrow_kpi import periods, rag
+from harrow_kpi import geography, periods, queries, rag
 from harrow_kpi.schema import (
     ACTION_STATUSES,
     BUILD_ORDER,
@@ -291,7 +291,7 @@ def build(path: str | os.PathLike | None = None, folder: str | os.PathLike | Non
                 if tables[name]:
                     db[name].insert_all(tables[name], batch_size=500)
             _index(db)
-            from harrow_kpi import uploads
+            from harrow_kpi import uploads  # here, not at the top: uploads builds on this module
 
             uploads.ensure_tables(db)
             uploads.replay(db)
@@ -351,8 +351,6 @@ def import_boundaries(path, data: bytes, filename: str, user: str) -> int:
     Kept apart from the CSV build: a rebuild of data/ leaves imported boundaries alone.
     Raises geography.BoundaryError (and changes nothing) when the file is not usable.
     """
-    from harrow_kpi import geography, queries
-
     with opened(path) as db:
         wards = queries.query(db, "SELECT ward_code, name FROM wards")
     features = geography.validate_boundaries(data, wards)

@@ -52,10 +52,6 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def _key(row) -> tuple:
-    return (row["indicator_id"], row["period"], row.get("ward_code"))
-
-
 def _existing(db, row) -> dict | None:
     found = list(db.query(
         "SELECT * FROM observations WHERE indicator_id = ? AND period = ? AND ifnull(ward_code, '') = ?",
@@ -64,10 +60,13 @@ def _existing(db, row) -> dict | None:
     return found[0] if found else None
 
 
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value))
+
+
 def _same(a, b) -> bool:
-    if a is None or b is None or (isinstance(a, float) and pd.isna(a)) or (isinstance(b, float) and pd.isna(b)):
-        return (a is None or (isinstance(a, float) and pd.isna(a))) and \
-               (b is None or (isinstance(b, float) and pd.isna(b)))
+    if _missing(a) or _missing(b):
+        return _missing(a) and _missing(b)
     return a == b
 
 
@@ -85,7 +84,8 @@ def preview(db, rows: list[dict]) -> pd.DataFrame:
         outcome = "new" if before is None else ("changed" if changes else "unchanged")
         out.append({
             "row": row.get("row"), "outcome": outcome, "indicator_id": row["indicator_id"], "period": row["period"],
-            "ward_code": row.get("ward_code") or "", "target": _target(row), "actual": _show(row.get("actual")),
+            "ward_code": row.get("ward_code") or "", "target": queries.target_text(row),
+            "actual": _show(row.get("actual")),
             "rag_reported": row.get("rag_reported") or "", "rag_computed": computed or "",
             "rag_differs": bool(row.get("rag_reported") and computed and row["rag_reported"] != computed),
             "changes": "; ".join(changes),
@@ -96,10 +96,6 @@ def preview(db, rows: list[dict]) -> pd.DataFrame:
 
 def _show(value) -> str:
     return queries.format_number(value) if isinstance(value, int | float) else (value or "")
-
-
-def _target(row) -> str:
-    return queries.target_text(row)
 
 
 def _rag(row, polarity) -> str | None:
