@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -251,8 +252,6 @@ ROW_CHECKS = {
 
 def check(data: bytes, filename: str, context: Context, max_bytes: int = MAX_BYTES) -> Checked:
     """Read and check an upload; nothing is written anywhere."""
-    import hashlib
-
     checked = Checked(filename=filename, sha256=hashlib.sha256(data).hexdigest())
     if len(data) > max_bytes:
         checked.problems.append(Problem(f"the file is {len(data) / 1e6:.1f} MB; the limit is "

@@ -169,21 +169,22 @@ def ward_tables(path: str) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def _previous_scorecard(path: str, period: str) -> pd.DataFrame | None:
+def previous_scorecard(path: str, period: str) -> pd.DataFrame | None:
+    """The quarter before's scorecard, when the dataset has that quarter."""
     before = str(periods.parse(period).previous())
     return scorecard(path, before) if before in reported_quarters(path) else None
 
 
 @st.cache_data(show_spinner=False)
-def quarter_summary(path: str, period: str):
+def quarter_summary(path: str, period: str, names: int = 3):
     from harrow_kpi import narrative
 
-    return narrative.quarter_summary(scorecard(path, period), _previous_scorecard(path, period))
+    return narrative.quarter_summary(scorecard(path, period), previous_scorecard(path, period), names=names)
 
 
 def briefing_pack(path: str, period: str, chosen) -> bytes:
     from harrow_kpi import briefing
 
     table = scorecard(path, period)
-    return briefing.build(table, _previous_scorecard(path, period), chosen,
+    return briefing.build(table, previous_scorecard(path, period), chosen,
                           histories(path, tuple(table["indicator_id"]))).encode("utf-8")

@@ -13,7 +13,7 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from harrow_kpi import charts, narrative, periods, queries, rag, ui
+from harrow_kpi import charts, narrative, queries, rag, ui
 
 LOG = logging.getLogger(__name__)
 
@@ -87,18 +87,11 @@ def _controls(number: int, total: int) -> None:
     leave.markdown('<a href="./" target="_self">Leave presentation</a>', unsafe_allow_html=True)
 
 
-def _tables(path: str, quarter: str):
-    table = ui.scorecard(path, quarter)
-    before = str(periods.parse(quarter).previous())
-    previous = ui.scorecard(path, before) if before in ui.reported_quarters(path) else None
-    return table, previous
-
-
 def _summary(path: str, quarter: str, quarters: list[str]) -> None:
-    table, previous = _tables(path, quarter)
+    table = ui.scorecard(path, quarter)
     st.title(f"Harrow's performance, {ui.quarter_label(quarter)}")
     left, right = st.columns([1.25, 1])
-    sentences = [s for s in narrative.quarter_summary(table, previous, names=1) if s.key != "high_red"]
+    sentences = [s for s in ui.quarter_summary(path, quarter, names=1) if s.key != "high_red"]
     left.markdown("\n".join(f"- {ui.plain(sentence.text)}" for sentence in sentences))
     counts = _counts(table)
     right.table(pd.DataFrame({"Priority": counts.index,
@@ -112,7 +105,7 @@ def _counts(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _priority(path: str, quarter: str, theme_id: str, title: str) -> None:
-    table, previous = _tables(path, quarter)
+    table = ui.scorecard(path, quarter)
     measures = table[table["priority"] == theme_id]
     st.title(title)
     counts = {band: int((measures["rag_reported"] == band).sum()) for band in rag.BANDS}
@@ -135,7 +128,7 @@ def _priority(path: str, quarter: str, theme_id: str, title: str) -> None:
 
 
 def _attention(path: str, quarter: str) -> None:
-    table, _ = _tables(path, quarter)
+    table = ui.scorecard(path, quarter)
     histories = ui.histories(path, tuple(table["indicator_id"]))
     attention = narrative.needs_attention(table, histories)
     st.title("What needs attention")
