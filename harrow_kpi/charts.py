@@ -10,12 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from harrow_kpi import periods, rag
-
-# The RAG colours of the badges, on a white chart background; every point also
-# carries its band as a marker shape and a text label, so colour is never alone.
-BAND_COLOURS = {"HG": "#00703C", "LG": "#4C9A6A", "A": "#B58A00", "LR": "#D4351C", "HR": "#B10E1E"}
-BAND_SYMBOLS = {"HG": "star", "LG": "circle", "A": "diamond", "LR": "triangle-down", "HR": "x"}
-NO_BAND = ("#505A5F", "circle-open")
+from harrow_kpi.display import RAG_MARKER
 
 UNIT_AXIS = {
     "percent": "%",
@@ -85,7 +80,7 @@ def trend_figure(history: pd.DataFrame, name: str, unit: str | None = None, heig
                   and pd.notna(r.get("actual"))]
         if not points:
             continue
-        colour, symbol = (BAND_COLOURS[band], BAND_SYMBOLS[band]) if band else NO_BAND
+        colour, symbol = RAG_MARKER[band]
         figure.add_trace(go.Scatter(
             x=[p["x"] for p in points], y=[p["actual"] for p in points], mode="markers+text",
             name=f"{band} {rag.LABELS[band]}" if band else "Actual, no RAG",

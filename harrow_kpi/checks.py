@@ -8,6 +8,7 @@ import re
 import pandas as pd
 
 from harrow_kpi import queries, rag
+from harrow_kpi.figures import format_number, target_text
 
 MARK_START = "<!-- rag-agreement:start -->"
 MARK_END = "<!-- rag-agreement:end -->"
@@ -50,7 +51,7 @@ def agreement_markdown(db) -> str:
     for row in differ.to_dict("records"):
         lines.append(
             f"| {row['indicator_name']} (`{row['indicator_id']}`) | {row['period']} | "
-            f"{queries.target_text(row)} | {queries.format_number(row['actual'])} | "
+            f"{target_text(row)} | {format_number(row['actual'])} | "
             f"{row['rag_reported']} | {row['rag_computed']} | {reason(row)} |"
         )
     lines.append(MARK_END)

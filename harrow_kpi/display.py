@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from harrow_kpi import periods, queries, rag
+from harrow_kpi import periods, rag
+from harrow_kpi.figures import figure_text
 
 # Background, text colour and symbol per band. Dark green / light green / yellow /
 # light red / dark red differ in lightness as well as hue, so they stay apart for
@@ -22,6 +23,16 @@ RAG_STYLE = {
     "LR": ("#F6D7D2", "#942514", "✖"),
     "HR": ("#B10E1E", "#FFFFFF", "✖✖"),
     None: ("#F3F2F1", "#0B0C0C", "–"),
+}
+# The same bands as chart markers on a white background: a colour that shows on white
+# (the light badge backgrounds do not) and a marker shape, so colour is never alone.
+RAG_MARKER = {
+    "HG": ("#00703C", "star"),
+    "LG": ("#4C9A6A", "circle"),
+    "A": ("#B58A00", "diamond"),
+    "LR": ("#D4351C", "triangle-down"),
+    "HR": ("#B10E1E", "x"),
+    None: ("#505A5F", "circle-open"),
 }
 
 DIRECTION = {
@@ -47,14 +58,6 @@ def quarter_label(period: str) -> str:
     """``2019/20 Q2`` with its months, e.g. 'July–September 2019'."""
     p = periods.parse(period)
     return f"{period} ({p.start:%B}–{p.end:%B %Y})" if p.is_quarter else period
-
-
-def figure_text(printed, value, unit=None) -> str:
-    """A figure as the document printed it, else formatted from the number."""
-    if isinstance(printed, str) and printed.strip():
-        return printed
-    text = queries.format_number(value)
-    return f"{text}%" if text and unit == "percent" else text
 
 
 STATUS_WORDS = {"BL": "BL (baseline: no target yet)", "MI only": "MI only (management information, no target)"}
@@ -104,18 +107,23 @@ def measures_frame(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+# Each action status as a symbol, a map letter and a map colour (RGB), so that a status
+# never rests on colour alone; None is an action or place with no status given.
 ACTION_STYLE = {
-    "GREEN": "● GREEN",
-    "AMBER": "◆ AMBER",
-    "RED": "✖ RED",
-    "COMPLETE": "✔ COMPLETE",
-    "CLOSED": "■ CLOSED",
-    "Not started": "○ Not started",
+    "RED": ("✖", "R", (177, 14, 30)),
+    "AMBER": ("◆", "A", (255, 221, 0)),
+    "Not started": ("○", "N", (80, 90, 95)),
+    "GREEN": ("●", "G", (0, 112, 60)),
+    "COMPLETE": ("✔", "C", (29, 79, 145)),
+    "CLOSED": ("■", "X", (111, 78, 156)),
+    None: ("–", "-", (255, 255, 255)),
 }
 
 
 def action_status_text(status) -> str:
-    return ACTION_STYLE.get(status, "– none given") if isinstance(status, str) else "– none given"
+    if isinstance(status, str) and status in ACTION_STYLE:
+        return f"{ACTION_STYLE[status][0]} {status}"
+    return "– none given"
 
 
 POLARITY_WORDS = {"higher": "Higher is better", "lower": "Lower is better", "range": "Within the range is best"}

@@ -15,6 +15,9 @@ import re
 
 import pandas as pd
 
+from harrow_kpi.figures import missing
+from harrow_kpi.schema import ACTION_STATUSES
+
 MAX_BOUNDARY_BYTES = 10 * 1024 * 1024
 CODE_PATTERN = re.compile(r"^E05\d{6}$")
 WGS84_NAMES = ("CRS84", "EPSG:4326", "EPSG::4326", "WGS 84", "WGS84")
@@ -179,13 +182,10 @@ def split_ids(text) -> list[str]:
     return [part.strip() for part in text.split(";") if part.strip()] if isinstance(text, str) else []
 
 
-ACTION_ORDER = ("RED", "AMBER", "Not started", "GREEN", "COMPLETE", "CLOSED")
-
-
 def place_status(action_ids: list[str], actions: pd.DataFrame) -> str | None:
     """A place's RAG: the most pressing status among the actions it is tied to."""
     statuses = set(actions[actions["action_id"].isin(action_ids)]["rag_status"].dropna())
-    return next((status for status in ACTION_ORDER if status in statuses), None)
+    return next((status for status in ACTION_STATUSES if status in statuses), None)
 
 
 def places_frame(places: pd.DataFrame, actions: pd.DataFrame, centres: dict[str, tuple]) -> pd.DataFrame:
@@ -218,7 +218,7 @@ def ward_counts(places: pd.DataFrame, actions: pd.DataFrame, wards: pd.DataFrame
         tied = actions[actions["action_id"].isin(action_ids)]
         row = {"ward_code": ward.ward_code, "ward_name": ward.name, "places": len(here),
                "commitments": len(commitment_ids), "actions": len(tied)}
-        for status in ACTION_ORDER:
+        for status in ACTION_STATUSES:
             row[f"actions_{status.lower().replace(' ', '_')}"] = int((tied["rag_status"] == status).sum())
         rows.append(row)
     return pd.DataFrame(rows)
@@ -230,7 +230,7 @@ RAMP = [(222, 235, 247), (158, 202, 225), (66, 146, 198), (33, 113, 181), (8, 48
 
 def bins(values: list[float], count: int = len(RAMP)) -> list[float]:
     """Upper edges of equal-width bins over the values (the last is the maximum)."""
-    numbers = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    numbers = [v for v in values if not missing(v)]
     if not numbers:
         return []
     low, high = min(numbers), max(numbers)
@@ -241,7 +241,7 @@ def bins(values: list[float], count: int = len(RAMP)) -> list[float]:
 
 
 def colour_for(value, edges: list[float]) -> list[int]:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or not edges:
+    if missing(value) or not edges:
         return [243, 242, 241]
     for index, edge in enumerate(edges):
         if value <= edge + 1e-9:

@@ -21,12 +21,12 @@ import pandas as pd
 import pandera.pandas as pa
 
 from harrow_kpi import periods, rag
+from harrow_kpi.exports import FORMULA_STARTS
 
 MAX_BYTES = 25 * 1024 * 1024
 COLUMNS = ("indicator_id", "period", "actual", "target", "rag", "status_note", "commentary", "ward_code")
 REQUIRED = ("indicator_id", "period", "actual")
 FILLED_IN = ("actual", "rag", "status_note", "commentary")  # a row with none of these is skipped
-FORMULA_START = ("=", "+", "-", "@")
 MAX_TEXT = 2000
 _NUMBER = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 _MONEY = re.compile(r"^£\s*(?P<number>[\d,]+(\.\d+)?)\s*(?P<scale>[km]|bn)?$", re.IGNORECASE)
@@ -162,7 +162,7 @@ def _check_row(number: int, raw: dict, context: Context) -> tuple[dict | None, l
     row = {column: (raw.get(column) or "").strip() for column in COLUMNS}
     for column in ("status_note", "commentary"):
         text = row[column]
-        if text.startswith(FORMULA_START):
+        if text.startswith(FORMULA_STARTS):
             problems.append(Problem("starts like a spreadsheet formula (=, +, -, @); remove that first character",
                                     number, column, text[:40]))
         if len(text) > MAX_TEXT:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from harrow_kpi import periods, queries, rag
+from harrow_kpi.figures import figure_text
 
 
 @dataclass
@@ -35,11 +36,8 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else (plural or word + 's')}"
 
 
-def _figure(row, column="actual") -> str:
-    printed = row.get(f"{column}_as_printed")
-    if isinstance(printed, str) and printed:
-        return printed
-    return queries.format_number(row.get(column))
+def _figure(row) -> str:
+    return figure_text(row.get("actual_as_printed"), row.get("actual"))
 
 
 def movement(table: pd.DataFrame) -> pd.Series:
@@ -140,7 +138,8 @@ def needs_attention(table: pd.DataFrame, histories: dict[str, pd.DataFrame]) -> 
             reasons.append("High Red")
         history = histories.get(row["indicator_id"])
         if history is not None and len(history):
-            figures = history[history["actual"].notna() & (history["period_order"] <= _order(row["period"]))]
+            until = periods.parse(row["period"]).order
+            figures = history[history["actual"].notna() & (history["period_order"] <= until)]
             last = figures.tail(3).to_dict("records")
             if len(last) == 3 and row["polarity"] in ("higher", "lower"):
                 steps = [queries.direction(last[i + 1], last[i], row["polarity"]) for i in range(2)]
@@ -149,8 +148,3 @@ def needs_attention(table: pd.DataFrame, histories: dict[str, pd.DataFrame]) -> 
         if reasons:
             rows.append({**row, "reason": "; ".join(reasons)})
     return pd.DataFrame(rows, columns=[*table.columns, "reason"])
-
-
-def _order(period: str) -> int:
-    parsed = periods.parse(period)
-    return parsed.year * 10 + (parsed.quarter or 5)

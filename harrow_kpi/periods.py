@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import total_ordering
 
 _PATTERN = re.compile(r"^\s*(\d{4})/(\d{2})(?:\s+Q([1-4]))?\s*$", re.IGNORECASE)
 
@@ -17,6 +18,7 @@ class PeriodError(ValueError):
     """A period that is not written like ``2019/20`` or ``2019/20 Q2``."""
 
 
+@total_ordering
 @dataclass(frozen=True, order=False)
 class Period:
     year: int  # the calendar year in which the financial year starts
@@ -52,12 +54,15 @@ class Period:
         nxt = Period(self.year + (self.quarter == 4), self.quarter % 4 + 1)
         return nxt.start - dt.timedelta(days=1)
 
-    def sort_key(self) -> tuple:
-        # A whole year sorts after its own Q4: both end on 31 March.
-        return (self.end, self.quarter is None)
+    @property
+    def order(self) -> int:
+        """A number that sorts periods in time: 20192 for 2019/20 Q2, 20195 for the
+        whole year 2019/20, which sorts after its own Q4 (both end on 31 March).
+        Stored beside each figure as ``period_order``."""
+        return self.year * 10 + (self.quarter or 5)
 
     def __lt__(self, other: Period) -> bool:
-        return self.sort_key() < other.sort_key()
+        return self.order < other.order
 
     def previous(self) -> Period:
         """The period before: the previous quarter, or the previous year."""
@@ -105,4 +110,4 @@ def containing(day: dt.date) -> Period:
 
 
 def sort_periods(texts) -> list[str]:
-    return sorted(set(texts), key=lambda t: parse(t).sort_key())
+    return sorted(set(texts), key=lambda t: parse(t).order)

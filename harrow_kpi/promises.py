@@ -23,6 +23,7 @@ import re
 import pandas as pd
 
 from harrow_kpi import rag
+from harrow_kpi.figures import figure_text
 
 STATUSES = ("achieved", "missed", "in progress", "no later evidence", "not comparable")
 WINDOW = dt.timedelta(days=731)  # how long after a deadline a figure still tells
@@ -109,11 +110,7 @@ def judge(commitment: dict, evidence: pd.DataFrame, polarity: str | None, unit: 
 
 
 def _figure(row: dict) -> str:
-    printed = row.get("actual_as_printed")
-    if isinstance(printed, str) and printed:
-        return printed
-    value = float(row["actual"])
-    return f"{value:,.0f}" if value.is_integer() else f"{value:,}"
+    return figure_text(row.get("actual_as_printed"), row.get("actual"))
 
 
 def _target(commitment: dict) -> str:

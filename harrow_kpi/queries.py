@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from harrow_kpi import periods, rag
+from harrow_kpi.figures import format_number, target_text
 
 SCORECARD = "scorecard-2019"
 
@@ -192,20 +193,6 @@ def rag_counts(table: pd.DataFrame, column: str = "rag_reported") -> pd.DataFram
         .unstack(fill_value=0)
         .reindex(columns=[*rag.BANDS, "none"], fill_value=0)
     )
-
-
-def format_number(value) -> str:
-    """A figure as plain text: 27 not 27.0, 56.2 not 56.200000000000003."""
-    if value is None or pd.isna(value):
-        return ""
-    value = float(value)
-    return str(int(value)) if value.is_integer() else repr(round(value, 6))
-
-
-def target_text(row) -> str:
-    if pd.notna(row.get("target_low")) and pd.notna(row.get("target_high")):
-        return f"{format_number(row['target_low'])}-{format_number(row['target_high'])}"
-    return format_number(row.get("target"))
 
 
 EXPORT_OBSERVATION_COLUMNS = [

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from harrow_kpi.figures import missing
+
 BANDS = ("HG", "LG", "A", "LR", "HR")
 
 LABELS = {
@@ -29,26 +31,22 @@ MEANINGS = {
 POLARITIES = ("higher", "lower", "range")
 
 
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
 def deviation(actual, target=None, polarity="higher", target_low=None, target_high=None):
     """Distance from target as a fraction, signed so that positive is better.
 
     Returns ``None`` when there is nothing to compare, and ``±inf`` when the target
     is zero and the actual is not (any miss of a zero target is a full miss).
     """
-    if _missing(actual):
+    if missing(actual):
         return None
     if polarity == "range":
-        if _missing(target_low) or _missing(target_high):
+        if missing(target_low) or missing(target_high):
             return None
         if target_low <= actual <= target_high:
             return 0.0
         bound = target_low if actual < target_low else target_high
         return -_relative(abs(actual - bound), bound)
-    if _missing(target):
+    if missing(target):
         return None
     if polarity not in ("higher", "lower"):
         raise ValueError(f"polarity must be one of {POLARITIES}, not {polarity!r}")

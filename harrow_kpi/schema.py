@@ -201,7 +201,8 @@ WARD_CONFIDENCE = ("printed", "likely", "unsure")
 
 TARGET_KINDS = ("level", "change", "total", "other")
 LINK_RELATIONS = ("continues", "splits", "merges", "partly")
-ACTION_STATUSES = ("GREEN", "AMBER", "RED", "COMPLETE", "CLOSED", "Not started")
+# The statuses of Harrow Ambition Plan actions, most pressing first (a place shows its most pressing).
+ACTION_STATUSES = ("RED", "AMBER", "Not started", "GREEN", "COMPLETE", "CLOSED")
 UNITS = (
     "percent", "count", "rate", "days", "score", "ratio", "gbp", "gbp_thousands",
     "gbp_millions", "index", "years",

@@ -236,7 +236,7 @@ def _prepare(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
                 row["observation_id"] = number
                 row["period_start"] = period.start.isoformat()
                 row["period_end"] = period.end.isoformat()
-                row["period_order"] = period.year * 10 + (period.quarter or 5)
+                row["period_order"] = period.order
                 pol = polarity.get(row["indicator_id"])
                 row["rag_computed"] = (
                     rag.compute(row["actual"], row["target"], pol, row["target_low"], row["target_high"])

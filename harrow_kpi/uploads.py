@@ -16,6 +16,7 @@ import json
 import pandas as pd
 
 from harrow_kpi import ingest, periods, queries, rag, store
+from harrow_kpi.figures import format_number, missing, target_text
 
 UPLOADS = "uploads"
 HISTORY = "observation_history"
@@ -60,13 +61,9 @@ def _existing(db, row) -> dict | None:
     return found[0] if found else None
 
 
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and pd.isna(value))
-
-
 def _same(a, b) -> bool:
-    if _missing(a) or _missing(b):
-        return _missing(a) and _missing(b)
+    if missing(a) or missing(b):
+        return missing(a) and missing(b)
     return a == b
 
 
@@ -84,7 +81,7 @@ def preview(db, rows: list[dict]) -> pd.DataFrame:
         outcome = "new" if before is None else ("changed" if changes else "unchanged")
         out.append({
             "row": row.get("row"), "outcome": outcome, "indicator_id": row["indicator_id"], "period": row["period"],
-            "ward_code": row.get("ward_code") or "", "target": queries.target_text(row),
+            "ward_code": row.get("ward_code") or "", "target": target_text(row),
             "actual": _show(row.get("actual")),
             "rag_reported": row.get("rag_reported") or "", "rag_computed": computed or "",
             "rag_differs": bool(row.get("rag_reported") and computed and row["rag_reported"] != computed),
@@ -95,7 +92,7 @@ def preview(db, rows: list[dict]) -> pd.DataFrame:
 
 
 def _show(value) -> str:
-    return queries.format_number(value) if isinstance(value, int | float) else (value or "")
+    return format_number(value) if isinstance(value, int | float) else (value or "")
 
 
 def _rag(row, polarity) -> str | None:
@@ -137,7 +134,7 @@ def _apply(db, upload_id: int, meta: dict, rows: list[dict]) -> dict:
             db["observations"].insert({
                 "indicator_id": row["indicator_id"], "period": row["period"], "ward_code": row.get("ward_code"),
                 "plan_id": store.UPLOAD_PLAN, "period_start": period.start.isoformat(),
-                "period_end": period.end.isoformat(), "period_order": period.year * 10 + (period.quarter or 5),
+                "period_end": period.end.isoformat(), "period_order": period.order,
                 "note": None, "as_at": None, **values, **derived,
             })
             counts["added"] += 1
@@ -271,7 +268,7 @@ def template(db, period: str) -> pd.DataFrame:
         current = latest.loc[measure["indicator_id"]].to_dict() if measure["indicator_id"] in latest.index else {}
         rows.append({
             "indicator_id": measure["indicator_id"], "period": period, "actual": "",
-            "target": queries.target_text(current) if current else "", "rag": "", "status_note": "",
+            "target": target_text(current) if current else "", "rag": "", "status_note": "",
             "commentary": "", "ward_code": "", "name": measure["name"], "unit": measure["unit"] or "",
             "polarity": measure["polarity"] or "",
         })

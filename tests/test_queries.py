@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from harrow_kpi import queries
+from harrow_kpi import figures, queries
 
 
 def test_reported_quarters_and_the_latest(db):
@@ -53,7 +53,7 @@ def test_direction_rule(now, before, polarity, expected):
 
 
 def test_formatting_for_export():
-    assert queries.format_number(27.0) == "27"
-    assert queries.format_number(56.2) == "56.2"
-    assert queries.format_number(None) == ""
-    assert queries.target_text({"target_low": 0.9, "target_high": 1.1, "target": None}) == "0.9-1.1"
+    assert figures.format_number(27.0) == "27"
+    assert figures.format_number(56.2) == "56.2"
+    assert figures.format_number(None) == ""
+    assert figures.target_text({"target_low": 0.9, "target_high": 1.1, "target": None}) == "0.9-1.1"

@@ -12,18 +12,10 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from harrow_kpi import geography, queries, ui
+from harrow_kpi import geography, ui
+from harrow_kpi.figures import format_number
 
 OGL = "Contains National Statistics and Ordnance Survey data © Crown copyright and database right 2016."
-STATUS_STYLE = {  # colour and letter, so a place's status never rests on colour alone
-    "RED": ([177, 14, 30], "R"),
-    "AMBER": ([255, 221, 0], "A"),
-    "Not started": ([80, 90, 95], "N"),
-    "GREEN": ([0, 112, 60], "G"),
-    "COMPLETE": ([29, 79, 145], "C"),
-    "CLOSED": ([111, 78, 156], "X"),
-    None: ([255, 255, 255], "-"),
-}
 COUNT_METRICS = {
     "places": "Places named in the plans",
     "commitments": "Commitments tied to places in the ward",
@@ -102,7 +94,7 @@ def _metric(data: dict):
 def _map(shapes, wards, values, label, places, ward, centres) -> None:
     edges = geography.bins(list(values.values()))
     fields = {
-        code: {"value_text": queries.format_number(values.get(code)) or "no figure",
+        code: {"value_text": format_number(values.get(code)) or "no figure",
                "fill": geography.colour_for(values.get(code), edges) + [230],
                "line_width": 60 if code == ward else 15,
                "line": [177, 14, 30] if code == ward else [11, 12, 12],
@@ -122,8 +114,8 @@ def _map(shapes, wards, values, label, places, ward, centres) -> None:
     ]
     if len(places):
         styled = places.assign(
-            colour=places["status"].map(lambda s: STATUS_STYLE.get(s, STATUS_STYLE[None])[0]),
-            letter=places["status"].map(lambda s: STATUS_STYLE.get(s, STATUS_STYLE[None])[1]),
+            colour=places["status"].map(lambda s: list(ui.ACTION_STYLE.get(s, ui.ACTION_STYLE[None])[2])),
+            letter=places["status"].map(lambda s: ui.ACTION_STYLE.get(s, ui.ACTION_STYLE[None])[1]),
             status_text=places["status"].map(ui.action_status_text),
             ward_name=places["ward_code"].map(dict(zip(wards["ward_code"], wards["name"]))),
             kind_text=places["kind"].str.capitalize(),
@@ -158,15 +150,15 @@ def _legend(values, label, period, official, boundaries) -> None:
     for index, edge in enumerate(edges):
         red, green, blue = geography.RAMP[min(index, len(geography.RAMP) - 1)]
         colour = f"#{red:02X}{green:02X}{blue:02X}"
-        span = (f"{queries.format_number(start)}–{queries.format_number(edge)}" if len(edges) > 1
-                else queries.format_number(edge))
+        span = (f"{format_number(start)}–{format_number(edge)}" if len(edges) > 1
+                else format_number(edge))
         parts.append(f'<span style="display:inline-block;width:1em;height:1em;background:{colour};'
                      f'border:1px solid #0B0C0C;vertical-align:middle"></span> {span}')
         start = edge
     period_text = f", {period}" if period else ""
     st.markdown(f"**{label}{period_text}** &nbsp; " + " &nbsp; ".join(parts), unsafe_allow_html=True)
     st.markdown("Places: " + " &nbsp; ".join(
-        f"**{letter}** {ui.action_status_text(status)}" for status, (_, letter) in STATUS_STYLE.items()))
+        f"**{letter}** {ui.action_status_text(status)}" for status, (_, letter, _) in ui.ACTION_STYLE.items()))
     if official:
         first = boundaries.iloc[0]
         st.caption(f"Official ward boundaries imported from {first['filename']} on {first['imported_at'][:10]}. {OGL}")
@@ -212,8 +204,8 @@ def _my_ward(data: dict, ward: str, name: str) -> None:
     if len(figures):
         st.subheader("Ward-level figures")
         st.table(pd.DataFrame({"Measure": figures["indicator_name"], "Period": figures["period"],
-                               "Target": figures["target"].map(queries.format_number),
-                               "Actual": figures["actual"].map(queries.format_number),
+                               "Target": figures["target"].map(format_number),
+                               "Actual": figures["actual"].map(format_number),
                                "RAG": figures["rag_reported"].map(ui.rag_text), "Source": figures["source"]}),
                  hide_index=True, border="horizontal")
 

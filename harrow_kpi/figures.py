@@ -1,0 +1,46 @@
+"""A figure as the dashboard writes it, and what counts as no figure at all.
+
+One place for both rules, so the pages, the exports, the briefing pack and the
+upload preview cannot drift apart on how 56.2 or an empty cell reads.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+
+def missing(value) -> bool:
+    """No figure: None, NaN, or pandas' own missing markers."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def format_number(value) -> str:
+    """A number as plain text: 27 not 27.0, 56.2 not 56.200000000000003."""
+    if missing(value):
+        return ""
+    value = float(value)
+    return str(int(value)) if value.is_integer() else repr(round(value, 6))
+
+
+def target_text(row) -> str:
+    """A target as officers write it: a number, or a range low-high."""
+    if not missing(row.get("target_low")) and not missing(row.get("target_high")):
+        return f"{format_number(row['target_low'])}-{format_number(row['target_high'])}"
+    return format_number(row.get("target"))
+
+
+def figure_text(printed, value, unit=None) -> str:
+    """A figure as the document printed it, else formatted from the number."""
+    if isinstance(printed, str) and printed.strip():
+        return printed
+    text = format_number(value)
+    return f"{text}%" if text and unit == "percent" else text
