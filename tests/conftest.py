@@ -8,7 +8,10 @@ import pytest
 from harrow_kpi import store
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
+# ../shared beside the repository (also found from a copy inside it, such as mutmut's mutants/).
+SHARED = next((parent / "shared" for parent in ROOT.parents if (parent / "shared" / "seeds").is_dir()),
+              ROOT.parent / "shared")
+SEEDS = SHARED / "seeds"
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from harrow_kpi import geography, queries, store
-from tests.conftest import ROOT
+from tests.conftest import SHARED
 
-OFFICIAL = ROOT.parent / "shared" / "geo" / "harrow_wards_2002-2022.geojson"
+OFFICIAL = SHARED / "geo" / "harrow_wards_2002-2022.geojson"
 
 
 @pytest.fixture()
