@@ -10,18 +10,16 @@ measure the pages, not the build. Prints a Markdown table for the README.
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from harrow_kpi import store
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import streamlit as st  # noqa: E402
-from streamlit.testing.v1 import AppTest  # noqa: E402
-
-from harrow_kpi import store  # noqa: E402
 
 PAGES = [
     "pages/overview.py",

@@ -16,17 +16,15 @@ import os
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from streamlit.testing.v1 import AppTest
+
+from harrow_kpi import dataset, queries, rag, schema, store
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from streamlit.testing.v1 import AppTest  # noqa: E402
-
-from harrow_kpi import queries, rag, schema, store  # noqa: E402
 
 PRIORITIES = [
     "scorecard-2019/build-a-better-harrow", "scorecard-2019/supporting-those-most-in-need",
@@ -51,7 +49,7 @@ def write(folder: Path, table: str, rows) -> int:
 def generate(folder: Path, boroughs: int, measures: int, quarters: int) -> dict:
     random.seed(2019)
     for name in ("plans", "themes", "wards", "theme_links"):
-        shutil.copy(store.DATA_DIR / f"{name}.csv", folder / f"{name}.csv")
+        shutil.copy(dataset.DATA_DIR / f"{name}.csv", folder / f"{name}.csv")
     source = {"seed": "001_efe026106ea22757.txt", "line": 112, "section": "Corporate Scorecard 2019/20 – synthetic"}
     ids = [f"b{b:02d}-m{m:03d}" for b in range(boroughs) for m in range(measures)]
     polarity = {i: random.choice(["higher", "lower"]) for i in ids}

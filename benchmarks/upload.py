@@ -8,15 +8,11 @@ written to a temporary CSV; the store is a fresh build in a temporary folder.
 
 import argparse
 import itertools
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from harrow_kpi import ingest, queries, store, uploads  # noqa: E402
+from harrow_kpi import ingest, queries, store, uploads
 
 
 def main() -> None:

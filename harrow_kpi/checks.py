@@ -62,28 +62,6 @@ EMPTY_START = "<!-- empty-cells:start -->"
 EMPTY_END = "<!-- empty-cells:end -->"
 
 
-def empty_cells(db) -> pd.DataFrame:
-    """Cells the documents print but we could not read as a number, with why."""
-    return queries.query(
-        db,
-        """
-        SELECT 'observations' AS file, indicator_id AS id, period, seed, line,
-               CASE WHEN actual IS NULL AND actual_as_printed IS NOT NULL THEN 'actual' ELSE 'target' END AS cell,
-               coalesce(actual_as_printed, target_as_printed, '') AS printed,
-               coalesce(status_note, '') AS status_note, coalesce(note, '') AS note
-        FROM observations
-        WHERE (actual IS NULL AND actual_as_printed IS NOT NULL)
-           OR (target IS NULL AND target_low IS NULL AND target_as_printed IS NOT NULL)
-           OR status_note IN ('Not printed in the report', 'No exact figure printed')
-        UNION ALL
-        SELECT 'commitments', commitment_id, deadline_as_printed, seed, line, 'target_value',
-               target_as_printed, '', coalesce(note, '')
-        FROM commitments WHERE target_value IS NULL AND target_as_printed IS NOT NULL
-        ORDER BY file DESC, seed, line, id
-        """,
-    )
-
-
 _WHY_WORDS = r"target_value|empty|blank|placeholder|no numeric|no count|printed"
 
 
@@ -96,7 +74,7 @@ def _why(note: str, limit: int = 160) -> str:
 
 
 def empty_cells_markdown(db) -> str:
-    table = empty_cells(db).fillna("")
+    table = queries.empty_cells(db).fillna("")
     lines = [
         EMPTY_START,
         f"**{len(table)}** cells are left empty on purpose:",

@@ -15,6 +15,7 @@ import re
 
 import pandas as pd
 
+from harrow_kpi import queries, store
 from harrow_kpi.figures import missing
 from harrow_kpi.schema import ACTION_STATUSES
 
@@ -164,6 +165,17 @@ def validate_boundaries(data: bytes, wards: pd.DataFrame, max_bytes: int = MAX_B
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def import_boundaries(path, data: bytes, filename: str, user: str) -> int:
+    """Check an official ward boundary file and store its polygons, replacing any before.
+
+    Kept apart from the CSV build: a rebuild of data/ leaves imported boundaries alone.
+    Raises BoundaryError (and changes nothing) when the file is not usable.
+    """
+    with store.opened(path) as db:
+        wards = queries.wards(db)
+    return store.save_boundaries(path, validate_boundaries(data, wards), filename, sha256(data), user)
 
 
 def ward_shapes_frame(shapes: dict[str, list], wards: pd.DataFrame, values: dict | None = None) -> pd.DataFrame:

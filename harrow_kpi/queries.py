@@ -346,3 +346,41 @@ def boundaries(db) -> pd.DataFrame:
 def ward_observations(db) -> pd.DataFrame:
     """Ward-level figures, from the dataset or from uploaded quarters."""
     return query(db, _OBSERVATIONS + " WHERE o.ward_code IS NOT NULL ORDER BY o.indicator_id, o.period_order")
+
+
+def current_targets(db) -> pd.DataFrame:
+    """Each measure's latest borough-wide target (a number or a range), indexed by indicator_id."""
+    return query(
+        db,
+        """SELECT o.indicator_id, o.target, o.target_low, o.target_high FROM observations o
+        JOIN (SELECT indicator_id, max(period_order) AS latest FROM observations
+              WHERE ward_code IS NULL AND (target IS NOT NULL OR target_low IS NOT NULL) GROUP BY indicator_id) l
+        ON l.indicator_id = o.indicator_id AND l.latest = o.period_order WHERE o.ward_code IS NULL""",
+    ).drop_duplicates("indicator_id").set_index("indicator_id")
+
+
+def all_actions(db) -> pd.DataFrame:
+    """Every Harrow Ambition Plan action, in document order."""
+    return query(db, "SELECT * FROM actions ORDER BY rowid")
+
+
+def empty_cells(db) -> pd.DataFrame:
+    """Cells the documents print but we could not read as a number, with why."""
+    return query(
+        db,
+        """
+        SELECT 'observations' AS file, indicator_id AS id, period, seed, line,
+               CASE WHEN actual IS NULL AND actual_as_printed IS NOT NULL THEN 'actual' ELSE 'target' END AS cell,
+               coalesce(actual_as_printed, target_as_printed, '') AS printed,
+               coalesce(status_note, '') AS status_note, coalesce(note, '') AS note
+        FROM observations
+        WHERE (actual IS NULL AND actual_as_printed IS NOT NULL)
+           OR (target IS NULL AND target_low IS NULL AND target_as_printed IS NOT NULL)
+           OR status_note IN ('Not printed in the report', 'No exact figure printed')
+        UNION ALL
+        SELECT 'commitments', commitment_id, deadline_as_printed, seed, line, 'target_value',
+               target_as_printed, '', coalesce(note, '')
+        FROM commitments WHERE target_value IS NULL AND target_as_printed IS NOT NULL
+        ORDER BY file DESC, seed, line, id
+        """,
+    )

@@ -1,8 +1,11 @@
-"""The tables of the store, the CSV files they are built from, and their columns.
+"""Every table of the store: those built from data/*.csv, and those the app writes.
 
-One place that says what each column is, so that the build, the checks and
-data/README.md cannot drift apart.
+One place that says what each column is, so that the build, the checks, the
+uploads and data/README.md cannot drift apart.
 """
+
+# Bump when a table's shape changes: the database is then rebuilt on the next start.
+SCHEMA_VERSION = "4"
 
 SOURCE_COLUMNS = {"seed": "text", "line": "int", "section": "text", "note": "text"}
 
@@ -186,6 +189,52 @@ TABLES = {
         "required": ["plan_id", "service", "seed", "line"],
         "foreign_keys": [("plan_id", "plans", "plan_id"), ("theme_id", "themes", "theme_id")],
     },
+}
+
+# Columns the build derives from each row (dataset.prepare), beyond those of the CSV file.
+DERIVED = {
+    "indicators": {"source": "text", "plan_id": "text", "on_scorecard": "int"},
+    "observations": {
+        "observation_id": "int", "source": "text", "plan_id": "text", "period_start": "text", "period_end": "text",
+        "period_order": "int", "rag_computed": "text", "upload_id": "int",
+    },
+}
+
+# Tables the app writes, kept across rebuilds of data/: the upload audit log, the figures
+# each upload replaced (so it can be rolled back), imported ward boundaries, build facts.
+APP_TABLES = {
+    "uploads": {
+        "pk": "upload_id",
+        "columns": {
+            "upload_id": "int", "filename": "text", "sha256": "text", "user": "text", "at": "text", "status": "text",
+            "added": "int", "changed": "int", "unchanged": "int", "rows_json": "text", "errors": "text",
+            "rolled_back_at": "text", "rolled_back_by": "text",
+        },
+        "not_null": ["status"],
+        "defaults": {"added": 0, "changed": 0, "unchanged": 0},
+        "indexes": [],
+    },
+    "observation_history": {
+        "pk": "history_id",
+        "columns": {
+            "history_id": "int", "upload_id": "int", "indicator_id": "text", "period": "text", "ward_code": "text",
+            "action": "text", "previous_json": "text",
+        },
+        "not_null": ["upload_id", "indicator_id", "period", "action"],
+        "defaults": {},
+        "indexes": [["upload_id"]],
+    },
+    "ward_boundaries": {
+        "pk": "ward_code",
+        "columns": {
+            "ward_code": "text", "geometry": "text", "filename": "text", "sha256": "text", "imported_at": "text",
+            "imported_by": "text",
+        },
+        "not_null": [],
+        "defaults": {},
+        "indexes": [],
+    },
+    "meta": {"pk": "key", "columns": {"key": "text", "value": "text"}, "not_null": [], "defaults": {}, "indexes": []},
 }
 
 # Build order: a table comes after the tables its foreign keys point at.

@@ -20,23 +20,10 @@ from harrow_kpi.figures import format_number, missing, target_text
 
 UPLOADS = "uploads"
 HISTORY = "observation_history"
+# Uploaded quarters continue the corporate scorecard.
+UPLOAD_PLAN = queries.SCORECARD
 FIELDS = ("target", "target_low", "target_high", "actual", "target_as_printed", "actual_as_printed",
           "rag_reported", "status_note", "commentary")
-
-
-def ensure_tables(db) -> None:
-    db.execute(
-        f"""CREATE TABLE IF NOT EXISTS {UPLOADS} (
-            upload_id INTEGER PRIMARY KEY AUTOINCREMENT, filename TEXT, sha256 TEXT, user TEXT, at TEXT,
-            status TEXT NOT NULL, added INTEGER DEFAULT 0, changed INTEGER DEFAULT 0, unchanged INTEGER DEFAULT 0,
-            rows_json TEXT, errors TEXT, rolled_back_at TEXT, rolled_back_by TEXT)"""
-    )
-    db.execute(
-        f"""CREATE TABLE IF NOT EXISTS {HISTORY} (
-            history_id INTEGER PRIMARY KEY AUTOINCREMENT, upload_id INTEGER NOT NULL, indicator_id TEXT NOT NULL,
-            period TEXT NOT NULL, ward_code TEXT, action TEXT NOT NULL, previous_json TEXT)"""
-    )
-    db.execute(f"CREATE INDEX IF NOT EXISTS idx_history_upload ON {HISTORY}(upload_id)")
 
 
 def context(db) -> ingest.Context:
@@ -133,7 +120,7 @@ def _apply(db, upload_id: int, meta: dict, rows: list[dict]) -> dict:
         if before is None:
             db["observations"].insert({
                 "indicator_id": row["indicator_id"], "period": row["period"], "ward_code": row.get("ward_code"),
-                "plan_id": store.UPLOAD_PLAN, "period_start": period.start.isoformat(),
+                "plan_id": UPLOAD_PLAN, "period_start": period.start.isoformat(),
                 "period_end": period.end.isoformat(), "period_order": period.order,
                 "note": None, "as_at": None, **values, **derived,
             })
@@ -150,7 +137,7 @@ def commit(path, checked: ingest.Checked, user: str) -> tuple[int, dict]:
         raise ValueError("only a checked upload with no problems can be committed")
     db = store.connect(path)
     try:
-        ensure_tables(db)
+        store.ensure_app_tables(db)
         db.execute("BEGIN IMMEDIATE")
         try:
             meta = {"filename": checked.filename, "user": user, "at": _now()}
@@ -175,7 +162,7 @@ def reject(path, checked: ingest.Checked, user: str) -> int:
     """Log a rejected upload in the audit table; no figure is touched."""
     db = store.connect(path)
     try:
-        ensure_tables(db)
+        store.ensure_app_tables(db)
         with db.atomic():
             cursor = db.execute(
                 f"INSERT INTO {UPLOADS} (filename, sha256, user, at, status, errors) VALUES (?, ?, ?, ?, ?, ?)",
@@ -195,7 +182,7 @@ def rollback(path, upload_id: int, user: str) -> int:
     """Restore exactly what an upload replaced; return how many observations it touched."""
     db = store.connect(path)
     try:
-        ensure_tables(db)
+        store.ensure_app_tables(db)
         db.execute("BEGIN IMMEDIATE")
         try:
             found = list(db.query(f"SELECT * FROM {UPLOADS} WHERE upload_id = ?", (upload_id,)))
@@ -244,7 +231,7 @@ def replay(db) -> None:
 
 
 def list_uploads(db) -> pd.DataFrame:
-    ensure_tables(db)
+    store.ensure_app_tables(db)
     return queries.query(
         db,
         f"""SELECT upload_id, at, user, filename, sha256, status, added, changed, unchanged, errors,
@@ -256,13 +243,7 @@ def template(db, period: str) -> pd.DataFrame:
     """A quarter CSV ready to fill in: every scorecard measure with its unit, polarity and current target."""
     measures = queries.indicators(db)
     measures = measures[measures["on_scorecard"] == 1]
-    latest = queries.query(
-        db,
-        """SELECT o.indicator_id, o.target, o.target_low, o.target_high FROM observations o
-        JOIN (SELECT indicator_id, max(period_order) AS latest FROM observations
-              WHERE ward_code IS NULL AND (target IS NOT NULL OR target_low IS NOT NULL) GROUP BY indicator_id) l
-        ON l.indicator_id = o.indicator_id AND l.latest = o.period_order WHERE o.ward_code IS NULL""",
-    ).drop_duplicates("indicator_id").set_index("indicator_id")
+    latest = queries.current_targets(db)
     rows = []
     for measure in measures.to_dict("records"):
         current = latest.loc[measure["indicator_id"]].to_dict() if measure["indicator_id"] in latest.index else {}

@@ -1,6 +1,6 @@
 """The RAG agreement report and the generated sections of data/README.md."""
 
-from harrow_kpi import checks, store
+from harrow_kpi import checks, dataset, queries
 
 
 def test_the_rule_agrees_with_the_reported_rag_on_the_large_majority(db):
@@ -10,7 +10,7 @@ def test_the_rule_agrees_with_the_reported_rag_on_the_large_majority(db):
 
 
 def test_every_disagreement_is_listed_and_explained_in_the_data_readme(db):
-    readme = (store.DATA_DIR / "README.md").read_text(encoding="utf-8")
+    readme = (dataset.DATA_DIR / "README.md").read_text(encoding="utf-8")
     table = checks.rag_agreement(db)
     for row in table[~table["agrees"]].to_dict("records"):
         assert f"`{row['indicator_id']}`" in readme
@@ -19,7 +19,7 @@ def test_every_disagreement_is_listed_and_explained_in_the_data_readme(db):
 
 def test_the_data_readme_is_up_to_date(db):
     """Run `python -m harrow_kpi data-readme` after changing data/*.csv."""
-    readme = (store.DATA_DIR / "README.md").read_text(encoding="utf-8")
+    readme = (dataset.DATA_DIR / "README.md").read_text(encoding="utf-8")
     assert checks.refresh_readme(db, readme) == readme
 
 
@@ -31,7 +31,7 @@ def test_a_known_disagreement_is_found_with_its_reason(db):
 
 
 def test_empty_cells_are_listed_with_why(db):
-    table = checks.empty_cells(db)
+    table = queries.empty_cells(db)
     sickness = table[(table["id"] == "sickness-absence") & (table["period"] == "2002/03")].iloc[0]
     assert sickness["printed"] == "XXX"
     assert "placeholder" in sickness["note"]

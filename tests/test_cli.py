@@ -1,22 +1,18 @@
-"""The command line contract in DESIGN.md: build, export observations, export indicators."""
+"""The command line contract in DESIGN.md: build, export observations, export indicators, import-quarter."""
 
 import csv
 import io
 import subprocess
 import sys
 
+from harrow_kpi import auth
 from tests.conftest import ROOT
+from tests.helpers import run_cli as run
 
 OBSERVATION_COLUMNS = (
     "indicator_id,indicator_name,priority,period,ward_code,target,actual,"
     "rag_reported,rag_computed,status_note,source"
 ).split(",")
-
-
-def run(*args, env_db=None, db=None):
-    command = [sys.executable, "-m", "harrow_kpi", *(["--db", str(db)] if db else []), *args]
-    env = {"PATH": "/usr/bin:/bin", "HARROW_KPI_DB": str(env_db)} if env_db else None
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
 
 
 def test_build_reports_row_counts(tmp_path):
@@ -119,8 +115,32 @@ def test_template_and_hash_password(tmp_path):
     template = run("template", "--period", "2019/20 Q3", db=path)
     assert template.returncode == 0
     assert template.stdout.splitlines()[0].startswith("indicator_id,period,actual,target,rag,status_note,commentary")
-    hashed = subprocess.run([sys.executable, "-m", "harrow_kpi", "hash-password"], input="a long passphrase\n",
-                            capture_output=True, text=True, cwd=ROOT, timeout=60)
-    from harrow_kpi import auth
-
+    hashed = run("hash-password", input="a long passphrase\n")
     assert hashed.returncode == 0 and auth.verify_password("a long passphrase", hashed.stdout.strip())
+
+
+def test_hash_password_never_builds_a_database(tmp_path):
+    path = tmp_path / "never.db"
+    assert run("hash-password", db=path, input="a long passphrase\n").returncode == 0
+    assert not path.exists()
+    short = run("hash-password", input="short\n")
+    assert short.returncode == 1 and "at least 12 characters" in short.stderr
+
+
+def test_the_database_option_also_follows_the_command(tmp_path):
+    result = run("build", "--db", tmp_path / "after.db")
+    assert result.returncode == 0 and (tmp_path / "after.db").exists()
+
+
+def test_an_impossible_upload_number_is_refused_not_a_traceback(db_file):
+    result = run("rollback", str(2**70), db=db_file)
+    assert result.returncode == 2 and "2**63" not in result.stderr and "Invalid value" in result.stderr
+
+
+def test_a_closed_pipe_ends_quietly(db_file):
+    """`python -m harrow_kpi export observations | head -1`: no BrokenPipeError traceback."""
+    command = f"{sys.executable} -m harrow_kpi --db {db_file} export observations | head -1"
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.stdout.startswith("indicator_id,")
+    assert result.stderr == "" and result.returncode == 0

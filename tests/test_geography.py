@@ -5,8 +5,9 @@ import json
 import pandas as pd
 import pytest
 
-from harrow_kpi import geography, queries, store
+from harrow_kpi import geography, queries, rebuild, store
 from tests.conftest import SHARED
+from tests.helpers import run_cli as run
 
 OFFICIAL = SHARED / "geo" / "harrow_wards_2002-2022.geojson"
 
@@ -106,9 +107,9 @@ def test_a_huge_file_is_refused_before_it_is_read(wards):
 def test_importing_boundaries_stores_them_and_a_rebuild_keeps_them(tmp_path, wards):
     path = tmp_path / "kpi.db"
     store.build(path)
-    count = store.import_boundaries(path, as_bytes(geojson_from_schematic(wards)), "mine.geojson", "officer")
+    count = geography.import_boundaries(path, as_bytes(geojson_from_schematic(wards)), "mine.geojson", "officer")
     assert count == 21
-    store.build(path)
+    rebuild.rebuild(path)
     with store.opened(path) as db:
         stored = queries.boundaries(db)
     assert len(stored) == 21 and set(stored["imported_by"]) == {"officer"}
@@ -117,9 +118,9 @@ def test_importing_boundaries_stores_them_and_a_rebuild_keeps_them(tmp_path, war
 def test_a_refused_import_changes_nothing(tmp_path, wards):
     path = tmp_path / "kpi.db"
     store.build(path)
-    store.import_boundaries(path, as_bytes(geojson_from_schematic(wards)), "first.geojson", "officer")
+    geography.import_boundaries(path, as_bytes(geojson_from_schematic(wards)), "first.geojson", "officer")
     with pytest.raises(geography.BoundaryError):
-        store.import_boundaries(path, b"not json", "bad.geojson", "officer")
+        geography.import_boundaries(path, b"not json", "bad.geojson", "officer")
     with store.opened(path) as db:
         assert set(queries.boundaries(db)["filename"]) == {"first.geojson"}
 
@@ -134,8 +135,6 @@ def test_the_official_ons_file_is_accepted_and_agrees_with_our_wards(tmp_path, w
 
 
 def test_cli_imports_boundaries_and_refuses_bad_files(tmp_path, wards):
-    from tests.test_cli import run
-
     path = tmp_path / "kpi.db"
     good = tmp_path / "wards.geojson"
     good.write_text(json.dumps(geojson_from_schematic(wards)), encoding="utf-8")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from harrow_kpi import queries, rag, store
+from harrow_kpi import dataset, geography, queries, rag, store
 from tests.conftest import ROOT
 
 
@@ -314,7 +314,7 @@ def test_ward_map_uses_official_boundaries_once_imported(tmp_path, monkeypatch):
         wards = queries.wards(db)
     document = geojson_from_schematic(wards)
     document["features"][0]["properties"]["WD13NM"] = "Belmont"  # a real file's own shapes
-    store.import_boundaries(path, as_bytes(document), "wards_2013.geojson", "officer")
+    geography.import_boundaries(path, as_bytes(document), "wards_2013.geojson", "officer")
     monkeypatch.setenv("HARROW_KPI_DB", str(path))
     at = open_wards()
     assert any("Official ward boundaries imported from wards_2013.geojson" in c.value for c in at.caption)
@@ -334,7 +334,7 @@ def test_ward_map_colours_wards_by_a_measure_with_ward_figures(tmp_path, monkeyp
     import shutil
 
     data = tmp_path / "data"
-    shutil.copytree(store.DATA_DIR, data, ignore=shutil.ignore_patterns("*.db*"))
+    shutil.copytree(dataset.DATA_DIR, data, ignore=shutil.ignore_patterns("*.db*"))
     with open(data / "observations.csv", newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         fields, rows = reader.fieldnames, list(reader)

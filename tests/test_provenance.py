@@ -5,13 +5,13 @@ import re
 
 import pytest
 
-from harrow_kpi import store
+from harrow_kpi import dataset
 from harrow_kpi.schema import BUILD_ORDER, TABLES
 from tests.conftest import seed_lines
 
 
 def _rows(table):
-    path = store.DATA_DIR / f"{table}.csv"
+    path = dataset.DATA_DIR / f"{table}.csv"
     with open(path, newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 

@@ -1,10 +1,10 @@
-import shutil
 import threading
 
 import pytest
 
-from harrow_kpi import queries, store
+from harrow_kpi import dataset, queries, rebuild, store
 from harrow_kpi.schema import BUILD_ORDER, TABLES
+from tests.helpers import copy_data
 
 PLANS = {"bvpp-2004", "priorities-2011", "equality-2016", "hap-2020", "scorecard-2019"}
 
@@ -95,14 +95,8 @@ def test_build_is_deterministic(tmp_path):
         assert list(a.conn.iterdump()) == list(b.conn.iterdump())
 
 
-def _copy_data(tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(store.DATA_DIR, data, ignore=shutil.ignore_patterns("*.db*", "parts", "*.md"))
-    return data
-
-
 def test_a_bad_csv_is_rejected_naming_row_and_column_and_leaves_the_store_alone(tmp_path):
-    data = _copy_data(tmp_path)
+    data = copy_data(tmp_path)
     path = tmp_path / "kpi.db"
     store.build(path, data)
     with store.opened(path) as db:
@@ -113,7 +107,7 @@ def test_a_bad_csv_is_rejected_naming_row_and_column_and_leaves_the_store_alone(
     cells[header.index("period")] = "2019-20 Q2"
     text[1] = ",".join(cells)
     (data / "observations.csv").write_text("\n".join(text), encoding="utf-8")
-    with pytest.raises(store.DataError) as error:
+    with pytest.raises(dataset.DataError) as error:
         store.build(path, data)
     assert "observations.csv row 2, column period" in str(error.value)
     with store.opened(path) as db:
@@ -121,7 +115,7 @@ def test_a_bad_csv_is_rejected_naming_row_and_column_and_leaves_the_store_alone(
 
 
 def test_a_failure_inside_the_build_rolls_back_to_the_previous_database(tmp_path, monkeypatch):
-    data = _copy_data(tmp_path)
+    data = copy_data(tmp_path)
     path = tmp_path / "kpi.db"
     store.build(path, data)
     with store.opened(path) as db:
@@ -138,12 +132,12 @@ def test_a_failure_inside_the_build_rolls_back_to_the_previous_database(tmp_path
 
 
 def test_missing_columns_and_duplicates_are_reported(tmp_path):
-    data = _copy_data(tmp_path)
+    data = copy_data(tmp_path)
     lines = (data / "indicators.csv").read_text(encoding="utf-8").split("\n")
     lines.insert(2, lines[1])
     (data / "indicators.csv").write_text("\n".join(lines), encoding="utf-8")
     (data / "plans.csv").write_text("plan_id,title\nx,y\n", encoding="utf-8")
-    with pytest.raises(store.DataError) as error:
+    with pytest.raises(dataset.DataError) as error:
         store.build(tmp_path / "kpi.db", data)
     message = str(error.value)
     assert "plans.csv: missing columns" in message
@@ -151,19 +145,19 @@ def test_missing_columns_and_duplicates_are_reported(tmp_path):
 
 
 def test_ensure_built_rebuilds_only_when_the_csv_files_change(tmp_path):
-    data = _copy_data(tmp_path)
+    data = copy_data(tmp_path)
     path = tmp_path / "kpi.db"
     assert not store.is_current(path, data)
-    store.ensure_built(path, data)
+    rebuild.ensure_current(path, data)
     assert store.is_current(path, data)
     built = path.stat().st_mtime_ns
-    store.ensure_built(path, data)
+    rebuild.ensure_current(path, data)
     assert path.stat().st_mtime_ns == built
     (data / "plans.csv").write_text(
         (data / "plans.csv").read_text(encoding="utf-8").replace("Harrow", "Harrow ", 1), encoding="utf-8"
     )
     assert not store.is_current(path, data)
-    store.ensure_built(path, data)
+    rebuild.ensure_current(path, data)
     assert store.is_current(path, data)
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harrow_kpi import ingest, queries, store, uploads
+from harrow_kpi import ingest, queries, rebuild, store, uploads
 
 HEADER = "indicator_id,period,actual,target,rag,status_note,commentary,ward_code\n"
 GOOD = (HEADER
@@ -32,7 +32,6 @@ def observations_dump(path) -> list:
 
 def check(path, text, filename="q3.csv", encoding="utf-8"):
     with store.opened(path) as db:
-        uploads.ensure_tables(db)
         context = uploads.context(db)
     data = text if isinstance(text, bytes) else text.encode(encoding)
     return ingest.check(data, filename, context)
@@ -89,7 +88,6 @@ def test_every_problem_is_reported_at_once(path):
 
 def test_a_huge_file_is_refused(path):
     with store.opened(path) as db:
-        uploads.ensure_tables(db)
         context = uploads.context(db)
     checked = ingest.check(b"x" * 2000, "big.csv", context, max_bytes=1000)
     assert "the limit is" in str(checked.problems[0])
@@ -181,7 +179,7 @@ def test_an_earlier_upload_cannot_be_rolled_back_under_a_later_one(path):
 
 def test_a_rebuild_from_csv_replays_accepted_uploads(path):
     upload_id, _ = uploads.commit(path, check(path, GOOD), "jsmith")
-    store.build(path)
+    rebuild.rebuild(path)
     with store.opened(path) as db:
         rows = queries.observations(db)
         assert (rows["upload_id"] == upload_id).sum() == 3

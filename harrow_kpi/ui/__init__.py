@@ -13,7 +13,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from harrow_kpi import geography, periods, promises, queries, rag, store
+from harrow_kpi import geography, periods, promises, queries, rag, rebuild, store
 from harrow_kpi.display import (  # noqa: F401 - pages read these through ui
     ACTION_STYLE,
     DIRECTION,
@@ -49,7 +49,7 @@ def rag_badge_html(code, count=None) -> str:
 @st.cache_resource(show_spinner="Building the database from data/ …")
 def database(path: str) -> str:
     """Build the database once per process when it is missing or stale."""
-    return str(store.ensure_built(path))
+    return str(rebuild.ensure_current(path))
 
 
 def db_path() -> str:
@@ -160,7 +160,7 @@ def ward_tables(path: str) -> dict[str, pd.DataFrame]:
         tables = {
             "wards": queries.wards(db),
             "places": queries.places(db),
-            "actions": queries.query(db, "SELECT * FROM actions"),
+            "actions": queries.all_actions(db),
             "commitments": queries.commitments(db),
             "boundaries": queries.boundaries(db),
             "ward_observations": queries.ward_observations(db),

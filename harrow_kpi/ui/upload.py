@@ -65,7 +65,6 @@ def _upload(path: str, officer: str) -> None:
         return
     data = file.getvalue()
     with store.opened(path) as db:
-        uploads.ensure_tables(db)
         context = uploads.context(db)
     checked = ingest.check(data, file.name, context)
     if not checked.ok:
@@ -136,7 +135,7 @@ def _boundaries(path: str, officer: str) -> None:
         st.success(f"Boundaries imported from {file.name}.")
         return
     try:
-        count = store.import_boundaries(path, data, file.name, officer)
+        count = geography.import_boundaries(path, data, file.name, officer)
     except geography.BoundaryError as error:
         st.error("The boundary file cannot be used; nothing has been changed.")
         st.dataframe(pd.DataFrame({"Problem": error.problems}), hide_index=True, width="stretch")
