@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from harrow_kpi import ui
-from harrow_kpi.ui import filters
+from harrow_kpi.ui import sidebar
 
 st.set_page_config(
     page_title="Harrow KPI Explorer",
@@ -46,7 +46,7 @@ if presenting and navigation.url_path != cabinet.url_path:
     # ?present=1 on any page opens the slides, with no sidebar.
     st.switch_page(cabinet, query_params=st.query_params.to_dict())
 if navigation.url_path in {page.url_path for page in [overview, *priority_pages]}:
-    filters.draw_for_app(path)
+    sidebar.draw_for_app(path)
 st.sidebar.page_link(cabinet, label="Present at Cabinet", query_params={"present": "1", "slide": "1"})
 st.sidebar.caption(
     "London Borough of Harrow: corporate plans and performance reports, 2004–2020. "

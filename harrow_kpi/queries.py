@@ -15,7 +15,7 @@ SCORECARD = "scorecard-2019"
 
 _OBSERVATIONS = """
 SELECT o.observation_id, o.indicator_id, i.name AS indicator_name,
-       t.theme_id AS priority_id, t.name AS priority, o.plan_id, o.period, o.period_order,
+       i.priority, t.name AS priority_name, o.plan_id, o.period, o.period_order,
        o.period_start, o.period_end, o.ward_code, o.as_at, o.target, o.target_low,
        o.target_high, o.actual, o.target_as_printed, o.actual_as_printed,
        o.rag_reported, o.rag_computed, o.status_note, o.commentary, o.source, o.note, o.upload_id,
@@ -205,8 +205,10 @@ EXPORT_INDICATOR_COLUMNS = ["indicator_id", "name", "priority", "polarity", "uni
 
 
 def export_observations(db) -> pd.DataFrame:
+    """Every figure with its source, in the DESIGN.md contract's columns (``priority`` is the name)."""
     obs = observations(db)
     out = obs.assign(
+        priority=obs["priority_name"],
         target=[target_text(row) for row in obs.to_dict("records")],
         actual=obs["actual"].map(format_number),
         target_low=obs["target_low"].map(format_number),
@@ -216,6 +218,7 @@ def export_observations(db) -> pd.DataFrame:
 
 
 def export_indicators(db) -> pd.DataFrame:
+    """Every measure, in the contract's columns (``priority`` is the priority's name, as printed)."""
     table = indicators(db)
     table = table.assign(priority=table["priority_name"], headline=table["headline"].fillna(0).astype(int))
     return table[EXPORT_INDICATOR_COLUMNS]

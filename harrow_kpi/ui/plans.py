@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from harrow_kpi import charts, exports, lineage, promises, ui
+from harrow_kpi.ui import url
 
 PLAN_LABELS = {
     "bvpp-2004": "2004/05 Best Value Performance Plan",
@@ -26,27 +27,6 @@ STATUS_WORDS = {
     "no later evidence": "– no later evidence",
     "not comparable": "≠ not comparable",
 }
-
-
-def _seed(key: str, param: str, allowed, default=None, many: bool = False):
-    """Seed a widget from the URL once per session; drop values the page cannot show."""
-    if key in st.session_state:
-        return
-    raw = st.query_params.get_all(param) if many else st.query_params.get(param)
-    if many:
-        values = [v for item in raw for v in item.split(",") if v in allowed]
-        st.session_state[key] = values or (default or [])
-    else:
-        st.session_state[key] = raw if raw in allowed else default
-
-
-def _keep(param: str, value) -> None:
-    text = ",".join(value) if isinstance(value, list) else (value or "")
-    if text:
-        if st.query_params.get(param) != text:
-            st.query_params[param] = text
-    elif param in st.query_params:
-        del st.query_params[param]
 
 
 def plans_page() -> None:
@@ -79,13 +59,13 @@ def _lineage(data: dict, order: list[str], labels: dict) -> None:
     top = top.assign(index=top["plan_id"].map(order.index)).sort_values(["index", "position"])
     names = dict(zip(top["theme_id"], top["name"]))
     ids = list(top["theme_id"])
-    _seed("follow", "theme", ids)
+    url.seed("follow", "theme", ids)
     followed = st.selectbox(
         "Follow a theme", [None, *ids], key="follow",
         format_func=lambda t: f"{labels[t.split('/')[0]]}: {names[t]}" if t else "All themes",
         help="Shows the theme's line through every plan, with its commitments and measures",
     )
-    _keep("theme", followed)
+    url.keep("theme", followed)
     if data["links"].empty:
         st.info("No theme links yet: data/theme_links.csv is missing.")
         return
@@ -132,13 +112,13 @@ def _commitment_frame(commitments: pd.DataFrame) -> pd.DataFrame:
 
 def _side_by_side(data: dict, order: list[str], labels: dict) -> None:
     st.header("Two plans side by side")
-    _seed("plan_a", "a", order, order[0])
-    _seed("plan_b", "b", order, order[-1])
+    url.seed("plan_a", "a", order, order[0])
+    url.seed("plan_b", "b", order, order[-1])
     left, right = st.columns(2)
     plan_a = left.selectbox("Earlier plan", order, key="plan_a", format_func=labels.get)
     plan_b = right.selectbox("Later plan", order, key="plan_b", format_func=labels.get)
-    _keep("a", plan_a)
-    _keep("b", plan_b)
+    url.keep("a", plan_a)
+    url.keep("b", plan_b)
     if plan_a == plan_b:
         st.info("Choose two different plans to compare them.")
         return
@@ -188,9 +168,9 @@ def _recurring(path: str, data: dict, labels: dict) -> None:
         return
     ids = list(recurring["indicator_id"])
     names = dict(zip(recurring["indicator_id"], recurring["name"]))
-    _seed("measure", "measure", ids, "household-waste-recycled" if "household-waste-recycled" in ids else ids[0])
+    url.seed("measure", "measure", ids, "household-waste-recycled" if "household-waste-recycled" in ids else ids[0])
     chosen = st.selectbox("Measure", ids, key="measure", format_func=lambda i: names[i])
-    _keep("measure", chosen)
+    url.keep("measure", chosen)
     info = recurring.set_index("indicator_id").loc[chosen]
     history = ui.histories(path, (chosen,)).get(chosen, pd.DataFrame())
     ledger = data["ledger"]
@@ -223,15 +203,15 @@ def _ledger(data: dict, order: list[str], labels: dict) -> None:
         f"Every commitment with a deadline (printed, or the end of its plan), judged against figures printed in "
         f"later documents up to {data['as_of']:%B %Y}. Never guessed: without a later figure it says so."
     )
-    _seed("ledger_plans", "plan", order, many=True)
-    _seed("ledger_status", "status", promises.STATUSES, many=True)
+    url.seed("ledger_plans", "plan", order, many=True)
+    url.seed("ledger_status", "status", promises.STATUSES, many=True)
     left, right = st.columns(2)
     chosen_plans = left.multiselect("Plan", order, key="ledger_plans", format_func=labels.get,
                                     placeholder="Every plan")
     chosen_status = right.multiselect("Status", list(promises.STATUSES), key="ledger_status",
                                       format_func=STATUS_WORDS.get, placeholder="Any status")
-    _keep("plan", chosen_plans)
-    _keep("status", chosen_status)
+    url.keep("plan", chosen_plans)
+    url.keep("status", chosen_status)
     top = _top_of(data["themes"])
     shown = ledger.assign(top_theme=ledger["theme_id"].map(top))
     if chosen_plans:

@@ -13,7 +13,7 @@ import streamlit as st
 
 from harrow_kpi import charts, exports, rag, ui
 from harrow_kpi import filters as flt
-from harrow_kpi.ui import filters as sidebar_filters
+from harrow_kpi.ui import sidebar, url
 
 MAX_DEFAULT_CHARTS = 4
 CARDS_PER_PAGE = 40
@@ -25,7 +25,7 @@ def detail_key(theme_id: str) -> str:
 
 def priority_page(theme_id: str) -> None:
     path = ui.db_path()
-    chosen = sidebar_filters.current(path)
+    chosen = sidebar.current(path)
     priorities = ui.priorities(path)
     match = priorities[priorities["theme_id"] == theme_id]
     if match.empty or not chosen.quarter:
@@ -44,21 +44,17 @@ def priority_page(theme_id: str) -> None:
 
     key = detail_key(theme_id)
     ids = list(measures["indicator_id"])
-    if key not in st.session_state:
-        wanted = st.query_params.get("indicator")
-        st.session_state[key] = wanted if wanted in ids else None
+    url.seed(key, "indicator", ids)
     names = dict(zip(measures["indicator_id"], measures["name"]))
     selected = st.selectbox(
         "Open a measure in detail", [None, *ids], key=key,
         format_func=lambda i: names[i] if i else "All measures (choose one to open it)",
         help="Any measure of this priority, whatever the filters",
     )
+    url.keep("indicator", selected)
     if selected:
-        st.query_params["indicator"] = selected
         measure_detail(path, selected, key)
     else:
-        if "indicator" in st.query_params:
-            del st.query_params["indicator"]
         page = _cards(shown, chosen, key)
         _trends(path, page)
     _actions(path, theme_id, name)

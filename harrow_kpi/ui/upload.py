@@ -11,7 +11,19 @@ import pandas as pd
 import streamlit as st
 
 from harrow_kpi import exports, geography, ingest, periods, store, ui, uploads
-from harrow_kpi.ui import auth as ui_auth
+from harrow_kpi.ui import signin
+
+# Column headings in an officer's words, never the store's column names.
+PREVIEW_WORDS = {
+    "row": "Row", "outcome": "Outcome", "indicator_id": "Measure (id)", "period": "Period", "ward_code": "Ward",
+    "target": "Target", "actual": "Actual", "rag_reported": "Reported RAG", "rag_computed": "RAG by the rule",
+    "rag_differs": "Reported RAG differs", "changes": "What changes",
+}
+AUDIT_WORDS = {
+    "upload_id": "Upload", "at": "When (UTC)", "user": "Officer", "filename": "File", "sha256": "File fingerprint",
+    "status": "Status", "added": "Added", "changed": "Changed", "unchanged": "Unchanged",
+    "rolled_back_at": "Rolled back (UTC)", "rolled_back_by": "Rolled back by",
+}
 
 
 def upload_page() -> None:
@@ -19,7 +31,7 @@ def upload_page() -> None:
     st.title("Upload a quarter")
     st.caption("For officers: bring the new quarter's scorecard figures. Every file is checked before it "
                "touches anything, previewed, recorded with who loaded it, and can be rolled back.")
-    officer = ui_auth.officer()
+    officer = signin.officer()
     if not officer:
         st.warning("Uploading and rolling back are locked until an officer signs in. Reading stays open.")
         return
@@ -85,8 +97,10 @@ def _upload(path: str, officer: str) -> None:
     changed.metric("Changed", int(counts.get("changed", 0)))
     same.metric("Unchanged", int(counts.get("unchanged", 0)))
     differs.metric("⚠ RAG differs from the rule", int(preview["rag_differs"].sum()))
-    st.dataframe(preview.assign(rag_differs=preview["rag_differs"].map({True: "⚠ yes", False: ""})),
-                 hide_index=True, width="stretch")
+    shown = preview.assign(rag_reported=preview["rag_reported"].map(ui.rag_text),
+                           rag_computed=preview["rag_computed"].map(ui.rag_text),
+                           rag_differs=preview["rag_differs"].map({True: "⚠ yes", False: ""}))
+    st.dataframe(shown.rename(columns=PREVIEW_WORDS), hide_index=True, width="stretch")
     if st.session_state.get("committed") == checked.sha256:
         st.success("This file has been committed.")
         return
@@ -105,7 +119,7 @@ def _history(path: str, officer: str) -> None:
     if past.empty:
         st.caption("No uploads yet.")
         return
-    st.dataframe(past.drop(columns=["errors"]), hide_index=True, width="stretch")
+    st.dataframe(past.drop(columns=["errors"]).rename(columns=AUDIT_WORDS), hide_index=True, width="stretch")
     accepted = past[past["status"] == "accepted"]
     if accepted.empty:
         return

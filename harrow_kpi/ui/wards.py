@@ -14,6 +14,7 @@ import streamlit as st
 
 from harrow_kpi import geography, ui
 from harrow_kpi.figures import format_number
+from harrow_kpi.ui import url
 
 OGL = "Contains National Statistics and Ordnance Survey data © Crown copyright and database right 2016."
 COUNT_METRICS = {
@@ -46,15 +47,10 @@ def wards_page() -> None:
 
     _take_map_click(names)
     metric, period, values, label = _metric(data)
-    if "ward" not in st.session_state:
-        wanted = st.query_params.get("ward")
-        st.session_state["ward"] = wanted if wanted in names else None
+    url.seed("ward", "ward", names)
     ward = st.selectbox("My ward", [None, *sorted(names, key=names.get)], key="ward",
                         format_func=lambda code: names[code] if code else "Choose a ward (or click it on the map)")
-    if ward:
-        st.query_params["ward"] = ward
-    elif "ward" in st.query_params:
-        del st.query_params["ward"]
+    url.keep("ward", ward)
 
     places = geography.places_frame(data["places"], data["actions"], centres)
     _map(shapes, wards, values, label, places, ward, centres)
