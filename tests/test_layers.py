@@ -1,0 +1,59 @@
+"""The layers hold: pages -> harrow_kpi.ui -> the domain; SQL only in the store's modules.
+
+`lint-imports` (import-linter, run by .ci/run) checks the contracts in pyproject.toml;
+these tests keep those contracts complete as modules are added.
+"""
+
+import ast
+import re
+import tomllib
+
+from tests.conftest import ROOT
+
+PACKAGE = ROOT / "harrow_kpi"
+DOMAIN = sorted(f"harrow_kpi.{path.stem}" for path in PACKAGE.glob("*.py") if not path.stem.startswith("__"))
+SQL = re.compile(r"\b(SELECT|INSERT INTO|DELETE FROM|UPDATE \w+ SET|CREATE (TABLE|INDEX))\b")
+STORE_MODULES = {"store.py", "queries.py", "uploads.py"}
+
+
+def contracts() -> list[dict]:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+
+
+def imports(path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+def test_every_domain_module_is_held_to_the_no_streamlit_contract():
+    contract = next(c for c in contracts() if c["name"] == "The domain never imports the Streamlit layer")
+    assert sorted(contract["source_modules"]) == DOMAIN
+    assert {"harrow_kpi.ui", "streamlit"} <= set(contract["forbidden_modules"])
+
+
+def test_pages_and_the_entry_point_use_only_the_ui_layer():
+    for path in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]:
+        ours = {name for name in imports(path) if name.startswith("harrow_kpi")}
+        assert ours, path.name
+        assert all(name.startswith(("harrow_kpi.ui", "harrow_kpi.ui.")) for name in ours), (path.name, ours)
+
+
+def test_pages_are_thin():
+    for path in sorted((ROOT / "pages").glob("*.py")):
+        assert len(path.read_text(encoding="utf-8").splitlines()) <= 6, path.name
+
+
+def test_sql_lives_only_in_the_store_modules():
+    holders = {path.name for path in PACKAGE.rglob("*.py") if SQL.search(path.read_text(encoding="utf-8"))}
+    assert holders == STORE_MODULES
+
+
+def test_no_two_modules_share_a_name():
+    names = [path.stem for path in PACKAGE.rglob("*.py") if path.stem != "__init__"]
+    assert len(names) == len(set(names)), sorted(names)
