@@ -1,14 +1,34 @@
-"""Helpers shared by the tests: the command line in process, a private copy of data/."""
+"""Helpers shared by the tests: where things are, the seed documents' lines, the command line
+in process, a private copy of data/."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from harrow_kpi import dataset
 from harrow_kpi.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+# ../shared beside the repository (also found from a copy inside it, such as mutmut's mutants/).
+SHARED = next((parent / "shared" for parent in ROOT.parents if (parent / "shared" / "seeds").is_dir()),
+              ROOT.parent / "shared")
+SEEDS = SHARED / "seeds"
+
+
+def seed_lines(name: str) -> list[str]:
+    """The lines of a seed document (line N is item N - 1); skipped outside CI if ../shared is absent."""
+    path = SEEDS / name
+    if not path.exists():
+        if os.environ.get("CI"):
+            raise FileNotFoundError(f"{path} is missing: CI must have ../shared/seeds beside the repository")
+        pytest.skip(f"seed documents not found at {SEEDS}")
+    return path.read_text(encoding="utf-8").split("\n")
 
 
 @dataclass

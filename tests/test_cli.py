@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from harrow_kpi import auth
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from tests.helpers import run_cli as run
 
 OBSERVATION_COLUMNS = (

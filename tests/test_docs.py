@@ -5,7 +5,7 @@ import re
 import pytest
 
 from harrow_kpi.cli import cli
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BUILT = README.split("## How it is built", 1)[1]

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from harrow_kpi import geography, queries, rebuild, store
-from tests.conftest import SHARED
+from tests.helpers import SHARED
 from tests.helpers import run_cli as run
 
 OFFICIAL = SHARED / "geo" / "harrow_wards_2002-2022.geojson"

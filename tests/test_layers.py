@@ -8,7 +8,7 @@ import ast
 import re
 import tomllib
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 PACKAGE = ROOT / "harrow_kpi"
 DOMAIN = sorted(f"harrow_kpi.{path.stem}" for path in PACKAGE.glob("*.py") if not path.stem.startswith("__"))

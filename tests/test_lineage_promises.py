@@ -19,7 +19,7 @@ def test_environment_in_2004_leads_to_build_a_better_harrow(db):
 
 
 def test_every_link_joins_consecutive_plans_and_cites_a_line_of_the_later_plan(db):
-    from tests.conftest import seed_lines
+    from tests.helpers import seed_lines
 
     links = queries.theme_links(db)
     plans = queries.plans(db).set_index("plan_id")

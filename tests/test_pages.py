@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from harrow_kpi import dataset, geography, queries, rag, store
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def run_app(script="app.py"):

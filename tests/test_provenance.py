@@ -7,7 +7,7 @@ import pytest
 
 from harrow_kpi import dataset
 from harrow_kpi.schema import BUILD_ORDER, TABLES
-from tests.conftest import seed_lines
+from tests.helpers import seed_lines
 
 
 def _rows(table):
