@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from harrow_kpi import periods, rag
 from harrow_kpi.display import RAG_MARKER
+from harrow_kpi.figures import missing
 
 UNIT_AXIS = {
     "percent": "%",
@@ -77,7 +78,7 @@ def trend_figure(history: pd.DataFrame, name: str, unit: str | None = None, heig
     ))
     for band in (*rag.BANDS, None):
         points = [r for r in frame.to_dict("records") if r.get("period") and _band_of(r) == band
-                  and pd.notna(r.get("actual"))]
+                  and not missing(r.get("actual"))]
         if not points:
             continue
         colour, symbol = RAG_MARKER[band]

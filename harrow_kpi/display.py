@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from harrow_kpi import periods, rag
-from harrow_kpi.figures import figure_text
+from harrow_kpi.figures import figure_text, missing
 
 # Background, text colour and symbol per band. Dark green / light green / yellow /
 # light red / dark red differ in lightness as well as hue, so they stay apart for
@@ -45,7 +45,7 @@ DIRECTION = {
 
 def rag_text(code) -> str:
     """A RAG band as words and symbol, for tables and plain text."""
-    if code is None or (isinstance(code, float) and pd.isna(code)) or code not in rag.LABELS:
+    if missing(code) or code not in rag.LABELS:
         return ""
     return f"{RAG_STYLE[code][2]} {code} {rag.LABELS[code]}"
 
