@@ -86,11 +86,12 @@ def _rag_word(code: str) -> str:
     return f"{code} {rag.LABELS[code]}"
 
 
-def _values(raw) -> list[str]:
+def _values(raw, split: bool = True) -> list[str]:
     if raw is None:
         return []
     items = raw if isinstance(raw, list | tuple) else [raw]
-    return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
+    parts = (part for item in items for part in (str(item).split(",") if split else [str(item)]))
+    return [part.strip() for part in parts if part.strip()]
 
 
 def from_query(params: Mapping, quarters=(), holders=(), directors=()) -> Filters:
@@ -120,7 +121,8 @@ def from_query(params: Mapping, quarters=(), holders=(), directors=()) -> Filter
         if quarter is not None and quarters and quarter not in quarters:
             ignored.append(f"quarter={quarter}")
             quarter = None
-    search = " ".join(_values(params.get("q")))[:100]
+    # Measure names have commas ("per 1,000 residents"): the search is one value, not a list.
+    search = " ".join(_values(params.get("q"), split=False))[:100]
     return Filters(
         quarter=quarter,
         headline=(_values(params.get("headline")) or [""])[0] in ("1", "true", "yes"),

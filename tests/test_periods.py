@@ -74,3 +74,82 @@ def test_the_quarter_containing_a_date():
     assert str(periods.containing(dt.date(2003, 6, 1))) == "2003/04 Q1"
     assert str(periods.containing(dt.date(2004, 2, 1))) == "2003/04 Q4"
     assert str(periods.containing(dt.date(2019, 12, 31))) == "2019/20 Q3"
+
+
+@pytest.mark.parametrize(
+    "earlier,later",
+    [
+        ("2019/20 Q4", "2019/20"),  # the whole year sorts after its own Q4
+        ("2019/20 Q1", "2019/20"),  # ... and after its own Q1
+        ("2018/19", "2019/20 Q1"),
+        ("2019/20", "2020/21 Q1"),
+        ("2019/20 Q1", "2019/20 Q2"),
+    ],
+)
+def test_a_whole_year_sorts_after_its_quarters_and_before_the_next_year(earlier, later):
+    assert periods.parse(earlier) < periods.parse(later)
+    assert not periods.parse(later) < periods.parse(earlier)
+    assert periods.sort_periods([later, earlier]) == [earlier, later]
+    assert sorted([periods.parse(later), periods.parse(earlier)]) == [periods.parse(earlier), periods.parse(later)]
+
+
+def test_a_period_is_not_earlier_than_itself():
+    assert not Period(2019, 2) < Period(2019, 2)
+    assert Period(2019, 2) <= Period(2019, 2)
+
+
+@pytest.mark.parametrize("text,order", [("2019/20 Q1", 20191), ("2019/20 Q4", 20194), ("2019/20", 20195)])
+def test_period_order_is_stored_as_year_then_quarter_with_the_year_as_5(text, order):
+    assert periods.parse(text).order == order
+
+
+def test_sort_periods_drops_duplicates():
+    assert periods.sort_periods(["2019/20", "2019/20 Q1", "2019/20"]) == ["2019/20 Q1", "2019/20"]
+
+
+def test_next_quarter_and_next_year():
+    assert str(periods.parse("2019/20 Q2").next()) == "2019/20 Q3"
+    assert str(periods.parse("2019/20 Q3").next()) == "2019/20 Q4"
+    assert str(periods.parse("2019/20").next()) == "2020/21"
+    assert str(periods.parse("2019/20").year_earlier()) == "2018/19"
+
+
+def test_quarter_5_is_not_a_period():
+    with pytest.raises(PeriodError) as error:
+        Period(2019, 5)
+    assert str(error.value) == "quarter must be 1 to 4, not 5"
+
+
+def test_the_messages_say_how_to_write_a_period():
+    with pytest.raises(PeriodError) as error:
+        periods.parse("2019-20")
+    assert str(error.value) == (
+        "'2019-20' is not a period: write the financial year as '2019/20' or a quarter as '2019/20 Q2'"
+    )
+    with pytest.raises(PeriodError) as error:
+        periods.parse("2019/21 Q2")
+    assert str(error.value) == "'2019/21 Q2' is not a financial year: after 2019 comes 20, so write '2019/20'"
+    with pytest.raises(PeriodError) as error:
+        periods.parse("1999/01")
+    assert str(error.value) == "'1999/01' is not a financial year: after 1999 comes 00, so write '1999/00'"
+    with pytest.raises(PeriodError) as error:
+        periods.parse(2019)
+    assert str(error.value) == "period must be text like '2019/20 Q2', not 2019"
+
+
+def test_lower_case_q_is_read():
+    assert periods.parse("2019/20 q3") == Period(2019, 3)
+
+
+@pytest.mark.parametrize(
+    "day,period",
+    [
+        (dt.date(2019, 4, 1), "2019/20 Q1"),
+        (dt.date(2019, 6, 30), "2019/20 Q1"),
+        (dt.date(2019, 7, 1), "2019/20 Q2"),
+        (dt.date(2020, 1, 1), "2019/20 Q4"),
+        (dt.date(2020, 3, 31), "2019/20 Q4"),
+    ],
+)
+def test_the_quarter_containing_the_first_and_last_days_of_quarters(day, period):
+    assert str(periods.containing(day)) == period

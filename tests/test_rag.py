@@ -87,3 +87,56 @@ def test_unknown_polarity_is_an_error():
 )
 def test_the_documents_own_examples(actual, target, polarity, printed):
     assert rag.compute(actual, target, polarity) == printed
+
+
+def test_higher_is_better_unless_told_otherwise():
+    assert rag.compute(105, 100) == "HG"
+    assert rag.deviation(95, 100) == -0.05
+
+
+@pytest.mark.parametrize(
+    "actual,target,polarity,expected",
+    [
+        (105, 100, "higher", 0.05),
+        (100, 100, "higher", 0.0),
+        (90, 100, "higher", -0.1),
+        (95, 100, "lower", 0.05),
+        (110, 100, "lower", -0.1),
+        (-5, -10, "higher", 0.5),  # a negative target: relative to its size
+    ],
+)
+def test_deviation_is_relative_to_the_target_and_positive_is_better(actual, target, polarity, expected):
+    assert rag.deviation(actual, target, polarity) == expected
+
+
+@pytest.mark.parametrize(
+    "dev,expected",
+    [(0.05, "HG"), (0.0499, "LG"), (0.0, "LG"), (-0.0001, "A"), (-0.0499, "A"), (-0.05, "LR"),
+     (-0.1, "LR"), (-0.1001, "HR"), (math.inf, "HG"), (-math.inf, "HR"), (None, None)],
+)
+def test_band_boundaries(dev, expected):
+    assert rag.band(dev) == expected
+
+
+def test_range_deviation_is_measured_from_the_nearest_bound():
+    assert rag.deviation(1.0, polarity="range", target_low=0.9, target_high=1.1) == 0.0
+    assert rag.deviation(0.81, polarity="range", target_low=0.9, target_high=1.1) == -0.1
+    assert rag.deviation(1.21, polarity="range", target_low=0.9, target_high=1.1) == -0.1
+
+
+def test_a_range_needs_both_bounds():
+    assert rag.compute(1.0, polarity="range", target_low=0.9) is None
+    assert rag.compute(1.0, polarity="range", target_high=1.1) is None
+
+
+def test_zero_target_higher_is_better_any_actual_above_zero_exceeds_it():
+    assert rag.deviation(0.5, 0, "higher") == math.inf
+    assert rag.compute(0.5, 0, "higher") == "HG"
+    assert rag.compute(0.5, 0, "lower") == "HR"
+
+
+def test_unknown_polarity_message_lists_the_choices():
+    with pytest.raises(ValueError) as error:
+        rag.compute(1, 2, "sideways")
+    assert str(error.value) == "polarity must be one of ('higher', 'lower', 'range'), not 'sideways'"
+
