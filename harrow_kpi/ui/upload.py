@@ -20,9 +20,9 @@ PREVIEW_WORDS = {
     "rag_differs": "Reported RAG differs", "changes": "What changes",
 }
 AUDIT_WORDS = {
-    "upload_id": "Upload", "at": "When (UTC)", "user": "Officer", "filename": "File", "sha256": "File fingerprint",
-    "status": "Status", "added": "Added", "changed": "Changed", "unchanged": "Unchanged",
-    "rolled_back_at": "Rolled back (UTC)", "rolled_back_by": "Rolled back by",
+    "upload_id": "Upload", "at": "When (UTC)", "user": "Officer", "filename": "File", "status": "Status",
+    "added": "Added", "changed": "Changed", "unchanged": "Unchanged", "rolled_back_at": "Rolled back (UTC)",
+    "rolled_back_by": "Rolled back by", "sha256": "File fingerprint",
 }
 
 
@@ -119,7 +119,9 @@ def _history(path: str, officer: str) -> None:
     if past.empty:
         st.caption("No uploads yet.")
         return
-    st.dataframe(past.drop(columns=["errors"]).rename(columns=AUDIT_WORDS), hide_index=True, width="stretch")
+    # The fingerprint's first 12 characters tell files apart; the CLI's `uploads` lists it whole.
+    shown = past.drop(columns=["errors"]).assign(sha256=past["sha256"].str[:12])
+    st.dataframe(shown[[*AUDIT_WORDS]].rename(columns=AUDIT_WORDS), hide_index=True, width="stretch")
     accepted = past[past["status"] == "accepted"]
     if accepted.empty:
         return
