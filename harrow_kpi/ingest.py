@@ -130,12 +130,16 @@ def _cell_text(value) -> str:
 
 
 def _rows(table: list[list[str]]) -> tuple[list[str], list[dict]]:
-    table = [row for row in table if any(str(cell).strip() for cell in row)]
-    if not table:
+    """The first non-blank row is the header. Blank rows stay (as empty rows, skipped later) so that
+    every row keeps the number the spreadsheet shows for it."""
+    filled = [any(str(cell).strip() for cell in row) for row in table]
+    if not any(filled):
         return [], []
-    header = [str(cell).strip().lower() for cell in table[0]]
-    rows = [{header[i]: str(cell).strip() for i, cell in enumerate(row) if i < len(header)} for row in table[1:]]
-    return header, rows
+    start = filled.index(True)
+    header = [str(cell).strip().lower() for cell in table[start]]
+    rows = [{header[i]: str(cell).strip() for i, cell in enumerate(row) if i < len(header)}
+            for row in table[start + 1:]]
+    return header, [{} for _ in range(start)] + rows
 
 
 def parse_number(text: str, unit: str | None) -> float:
@@ -184,6 +188,8 @@ def _check_row(number: int, raw: dict, context: Context) -> tuple[dict | None, l
             quoted = f"'{row['period']}' "
             problems.append(Problem(message[len(quoted):] if message.startswith(quoted) else message,
                                     number, "period", row["period"]))
+    else:
+        problems.append(Problem("is required (a period like '2019/20 Q3')", number, "period"))
     if period is not None and period.start > context.today:
         problems.append(Problem(f"is in the future (it starts {period.start:%d %B %Y})", number, "period",
                                 row["period"]))
