@@ -105,9 +105,8 @@ def quarter_summary(table: pd.DataFrame, previous: pd.DataFrame | None = None, n
         else:
             sentences.append(Sentence("new_high_red", "No measure is newly High Red.", new_red))
         met_now = table[table["rag_computed"].isin(["HG", "LG"])]
-        met_before = set(previous.loc[previous["rag_computed"].isin(["HG", "LG"]), "indicator_id"])
         missed_before = set(previous.loc[previous["rag_computed"].isin(["A", "LR", "HR"]), "indicator_id"])
-        newly_met = met_now[met_now["indicator_id"].isin(missed_before - met_before)]
+        newly_met = met_now[met_now["indicator_id"].isin(missed_before)]
         sentences.append(Sentence(
             "newly_met",
             (f"{_plural(len(newly_met), 'measure')} newly met {'its' if len(newly_met) == 1 else 'their'} target: "

@@ -109,7 +109,9 @@ def direction(now: dict, before: dict, polarity: str | None, cumulative: bool = 
         return None
     now_dev = deviation_from_target(now, polarity)
     before_dev = deviation_from_target(before, polarity)
-    if now_dev is not None and before_dev is not None:
+    # Two full misses of a zero target (both capped) say nothing: compare the figures instead.
+    full_misses = now_dev == before_dev == -_CAP
+    if now_dev is not None and before_dev is not None and not full_misses:
         change = now_dev - before_dev
     elif polarity == "range" or cumulative:
         return None
@@ -130,7 +132,10 @@ def deviation_from_target(row: dict, polarity: str):
     dev = rag.deviation(value("actual"), value("target"), polarity, value("target_low"), value("target_high"))
     if dev is None:
         return None
-    return max(min(dev, 1e6), -1e6)
+    return max(min(dev, _CAP), -_CAP)
+
+
+_CAP = 1e6
 
 
 def scorecard(db, period: str, plan_id: str = SCORECARD) -> pd.DataFrame:
