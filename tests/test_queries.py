@@ -33,7 +33,6 @@ def test_a_plan_without_scorecard_columns_has_no_latest_quarter(db):
 
 def _upload(path, text):
     with store.opened(path) as database:
-        uploads.ensure_tables(database)
         context = uploads.context(database)
     checked = ingest.check(text.encode(), "q3.csv", context)
     assert checked.ok, checked.problems
