@@ -129,6 +129,13 @@ def check(tables: dict[str, list[dict]]) -> list[str]:
             if key is not None and key in seen:
                 problems.append(f"{name}.csv row {row['_row']}, column {pk}: duplicate '{key}'")
             seen.add(key)
+    keys = {name: {row.get(TABLES[name]["pk"]) for row in rows} for name, rows in tables.items()}
+    for name, rows in tables.items():
+        for column, other, _ in TABLES[name]["foreign_keys"]:
+            for row in rows:
+                if row.get(column) is not None and row[column] not in keys[other]:
+                    problems.append(f"{name}.csv row {row['_row']}, column {column}: '{row[column]}' "
+                                    f"is not in {other}.csv")
     vocabularies = [
         ("indicators", "polarity", rag.POLARITIES, None),
         ("indicators", "unit", UNITS, None),
