@@ -82,6 +82,10 @@ def _show(value) -> str:
     return format_number(value) if isinstance(value, int | float) else (value or "")
 
 
+def _blank(value) -> str:
+    return "" if missing(value) else value
+
+
 def _rag(row, polarity) -> str | None:
     if not polarity:
         return None
@@ -250,7 +254,7 @@ def template(db, period: str) -> pd.DataFrame:
         rows.append({
             "indicator_id": measure["indicator_id"], "period": period, "actual": "",
             "target": target_text(current) if current else "", "rag": "", "status_note": "",
-            "commentary": "", "ward_code": "", "name": measure["name"], "unit": measure["unit"] or "",
-            "polarity": measure["polarity"] or "",
+            "commentary": "", "ward_code": "", "name": measure["name"], "unit": _blank(measure["unit"]),
+            "polarity": _blank(measure["polarity"]),
         })
     return pd.DataFrame(rows)

@@ -3,6 +3,7 @@ in process, a private copy of data/."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from harrow_kpi import dataset
+from harrow_kpi import dataset, geography
 from harrow_kpi.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,3 +52,17 @@ def copy_data(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(dataset.DATA_DIR, data, ignore=shutil.ignore_patterns("*.db*", "parts", "*.md"))
     return data
+
+
+def geojson_from_schematic(wards, **overrides) -> dict:
+    """A boundary file of our own: each ward's hexagon as a GeoJSON polygon."""
+    features = [
+        {"type": "Feature", "properties": {"WD13CD": w.ward_code, "WD13NM": w.name},
+         "geometry": {"type": "Polygon", "coordinates": [geography.hex_ring(int(w.hex_q), int(w.hex_r))]}}
+        for w in wards.itertuples()
+    ]
+    return {"type": "FeatureCollection", "features": features, **overrides}
+
+
+def as_bytes(document) -> bytes:
+    return json.dumps(document).encode()

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from harrow_kpi import geography, queries, rebuild, store
-from tests.helpers import SHARED
+from tests.helpers import SHARED, as_bytes, geojson_from_schematic
 from tests.helpers import run_cli as run
 
 OFFICIAL = SHARED / "geo" / "harrow_wards_2002-2022.geojson"
@@ -17,18 +17,6 @@ def wards(db):
     return queries.wards(db)
 
 
-def geojson_from_schematic(wards: pd.DataFrame, **overrides) -> dict:
-    """A boundary file of our own: each ward's hexagon as a GeoJSON polygon."""
-    features = [
-        {"type": "Feature", "properties": {"WD13CD": w.ward_code, "WD13NM": w.name},
-         "geometry": {"type": "Polygon", "coordinates": [geography.hex_ring(int(w.hex_q), int(w.hex_r))]}}
-        for w in wards.itertuples()
-    ]
-    return {"type": "FeatureCollection", "features": features, **overrides}
-
-
-def as_bytes(document) -> bytes:
-    return json.dumps(document).encode()
 
 
 def test_the_schematic_has_21_wards_on_distinct_tiles(wards):

@@ -314,7 +314,7 @@ def test_a_wealdstone_councillor_sees_the_civic_centre_with_rag_and_sources(app_
 
 
 def test_ward_map_uses_official_boundaries_once_imported(tmp_path, monkeypatch):
-    from tests.test_geography import as_bytes, geojson_from_schematic
+    from tests.helpers import as_bytes, geojson_from_schematic
 
     path = tmp_path / "kpi.db"
     store.build(path)

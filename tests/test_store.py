@@ -1,10 +1,15 @@
+import csv
+import hashlib
+import json
+import re
+import sqlite3
 import threading
 
 import pytest
 
-from harrow_kpi import dataset, queries, rebuild, store
+from harrow_kpi import dataset, geography, queries, rebuild, store
 from harrow_kpi.schema import BUILD_ORDER, TABLES
-from tests.helpers import copy_data
+from tests.helpers import as_bytes, copy_data, geojson_from_schematic
 
 PLANS = {"bvpp-2004", "priorities-2011", "equality-2016", "hap-2020", "scorecard-2019"}
 
@@ -186,3 +191,326 @@ def test_readers_in_many_threads_while_the_store_is_rebuilt(tmp_path):
 
 def test_wal_mode_is_on(db):
     assert db.journal_mode == "wal"
+
+
+@pytest.fixture()
+def built(tmp_path):
+    """A database built inside the test itself, so that mutation testing sees the build run under each test."""
+    store.build(tmp_path / "kpi.db")
+    with store.opened(tmp_path / "kpi.db") as db:
+        yield db
+
+
+def _rewrite(data, name, change):
+    """Corrupt a copied CSV file: change(rows) edits the list of row dicts in place."""
+    path = data / f"{name}.csv"
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        header, rows = reader.fieldnames, list(reader)
+    change(rows)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _set(row_index, column, value):
+    def change(rows):
+        rows[row_index][column] = value
+    return change
+
+
+def _duplicate_first(rows):
+    rows.insert(1, dict(rows[0]))
+
+
+# (file, change, the one problem reported); CSV row 2 is the first data row.
+CURATOR_MISTAKES = [
+    ("indicators", _set(0, "polarity", "upwards"),
+     "indicators.csv row 2, column polarity: 'upwards' is not one of ('higher', 'lower', 'range')"),
+    ("indicators", _set(0, "unit", "percentage"),
+     "indicators.csv row 2, column unit: 'percentage' is not one of ('percent', 'count', 'rate', 'days', 'score', "
+     "'ratio', 'gbp', 'gbp_thousands', 'gbp_millions', 'index', 'years')"),
+    ("indicators", _set(0, "latest_rag", "G"), "indicators.csv row 2, column latest_rag: 'G' is not a RAG band"),
+    ("indicators", _set(0, "headline", "yes"), "indicators.csv row 2, column headline: 'yes' is not a int"),
+    ("indicators", _set(0, "name", " "), "indicators.csv row 2, column name: required"),
+    ("observations", _set(0, "rag_reported", "GREEN"),
+     "observations.csv row 2, column rag_reported: 'GREEN' is not a RAG band"),
+    ("observations", _set(0, "period", "2003-04 Q1"),
+     "observations.csv row 2, column period: '2003-04 Q1' is not a period: "
+     "write the financial year as '2019/20' or a quarter as '2019/20 Q2'"),
+    ("observations", _set(0, "target", "ten"), "observations.csv row 2, column target: 'ten' is not a float"),
+    ("observations", _set(0, "line", "495a"), "observations.csv row 2, column line: '495a' is not a int"),
+    ("observations", _duplicate_first,
+     "observations.csv row 3: a second row for household-waste-recycled in 2003/04 Q1"),
+    ("observations", _set(0, "indicator_id", "no-such-measure"),
+     "observations.csv row 2, column indicator_id: 'no-such-measure' is not in indicators.csv"),
+    ("observations", _set(0, "ward_code", "E05999999"),
+     "observations.csv row 2, column ward_code: 'E05999999' is not in wards.csv"),
+    ("commitments", _set(0, "target_kind", "target"),
+     "commitments.csv row 2, column target_kind: 'target' is not one of ('level', 'change', 'total', 'other')"),
+    ("theme_links", _set(0, "relation", "follows"),
+     "theme_links.csv row 2, column relation: 'follows' is not one of ('continues', 'splits', 'merges', 'partly')"),
+    ("places", _set(0, "kind", "castle"),
+     "places.csv row 2, column kind: 'castle' is not one of ('regeneration', 'library', 'leisure', 'park', "
+     "'school', 'town-centre', 'civic', 'station', 'area', 'other')"),
+    ("places", _set(0, "ward_confidence", "certain"),
+     "places.csv row 2, column ward_confidence: 'certain' is not one of ('printed', 'likely', 'unsure')"),
+    ("places", _set(0, "ward_code", "E05999999"),
+     "places.csv row 2, column ward_code: 'E05999999' is not in wards.csv"),
+    ("places", _set(0, "commitment_ids", "hap-2020/c007; hap-2020/c999"),
+     "places.csv row 2, column commitment_ids: 'hap-2020/c999' is not in commitments.csv"),
+    ("places", _set(0, "action_ids", "scorecard-2019/a999"),
+     "places.csv row 2, column action_ids: 'scorecard-2019/a999' is not in actions.csv"),
+    ("places", _set(0, "indicator_ids", "grange-farm-homes-started;no-such-measure;"),
+     "places.csv row 2, column indicator_ids: 'no-such-measure' is not in indicators.csv"),
+    ("actions", _set(0, "rag_status", "Red"),
+     "actions.csv row 2, column rag_status: 'Red' is not one of ('RED', 'AMBER', 'Not started', 'GREEN', "
+     "'COMPLETE', 'CLOSED')"),
+    ("plans", _set(0, "title", ""), "plans.csv row 2, column title: required"),
+    ("themes", _set(0, "parent_id", "bvpp-2004/no-such-theme"),
+     "themes.csv row 2, column parent_id: 'bvpp-2004/no-such-theme' is not in themes.csv"),
+    ("wards", _set(0, "hex_q", "1.5"), "wards.csv row 2, column hex_q: '1.5' is not a int"),
+]
+
+
+@pytest.mark.parametrize("name,change,problem", CURATOR_MISTAKES)
+def test_a_curator_mistake_is_named_by_file_row_and_column(tmp_path, name, change, problem):
+    data = copy_data(tmp_path)
+    _rewrite(data, name, change)
+    with pytest.raises(dataset.DataError) as error:
+        dataset.load_tables(data)
+    assert error.value.problems == [problem]
+    assert str(error.value) == problem
+
+
+def test_every_problem_is_listed_one_a_line(tmp_path):
+    data = copy_data(tmp_path)
+    _rewrite(data, "actions", _set(1, "rag_status", "Red"))
+    _rewrite(data, "plans", _set(0, "title", ""))
+    with pytest.raises(dataset.DataError) as error:
+        store.build(tmp_path / "kpi.db", data)
+    assert str(error.value) == (
+        "plans.csv row 2, column title: required\n"
+        "actions.csv row 3, column rag_status: 'Red' is not one of ('RED', 'AMBER', 'Not started', 'GREEN', "
+        "'COMPLETE', 'CLOSED')"
+    )
+
+
+def test_a_file_without_its_columns_names_every_missing_column(tmp_path):
+    data = copy_data(tmp_path)
+    (data / "plans.csv").write_text("plan_id,title\nx,y\n", encoding="utf-8")
+    with pytest.raises(dataset.DataError) as error:
+        dataset.load_tables(data)
+    assert error.value.problems[0] == (
+        "plans.csv: missing columns published, period_start, period_end, seed, line, section, note")
+
+
+def test_a_duplicate_key_is_named(tmp_path):
+    data = copy_data(tmp_path)
+    _rewrite(data, "indicators", _duplicate_first)
+    with pytest.raises(dataset.DataError) as error:
+        dataset.load_tables(data)
+    assert error.value.problems == [
+        "indicators.csv row 3, column indicator_id: duplicate 'graffiti-removal-targets-met-area-1'"]
+
+
+def test_cells_are_trimmed_and_typed(tmp_path):
+    data = copy_data(tmp_path)
+    _rewrite(data, "observations", _set(0, "actual", " 11.9 "))
+    _rewrite(data, "observations", _set(0, "line", " 495 "))
+    first = dataset.load_tables(data)["observations"][0]
+    assert (first["actual"], first["line"], first["target"], first["period"]) == (11.9, 495, None, "2003/04 Q1")
+
+
+def test_a_missing_csv_file_builds_an_empty_table(tmp_path):
+    data = copy_data(tmp_path)
+    (data / "budget_lines.csv").unlink()
+    counts = store.build(tmp_path / "kpi.db", data)
+    assert counts["budget_lines"] == 0
+    assert counts["plans"] == 5
+
+
+def test_a_csv_file_saved_with_a_byte_order_mark_is_read(tmp_path):
+    data = copy_data(tmp_path)
+    text = (data / "plans.csv").read_text(encoding="utf-8")
+    (data / "plans.csv").write_text("\ufeff" + text, encoding="utf-8")
+    assert dataset.load_tables(data)["plans"][0]["plan_id"] == "bvpp-2004"
+
+
+def test_a_scorecard_observation_carries_its_derived_columns(built):
+    db = built
+    # data/observations.csv row 159: council tax collected, Q2 2019/20, 55.76% against 57% (seed 001 line 117).
+    row = next(db.query("SELECT * FROM observations WHERE indicator_id = 'council-tax-collected' "
+                        "AND period = '2019/20 Q2'"))
+    assert row["observation_id"] == 158
+    assert row["source"] == ("STRATEGIC PERFORMANCE REPORT – QUARTER 2 2019/20; Corporate Scorecard 2019/20 – "
+                             "Build a Better Harrow; 001_efe026106ea22757.txt line 117")
+    assert row["plan_id"] == "scorecard-2019"
+    assert (row["period_start"], row["period_end"], row["period_order"]) == ("2019-07-01", "2019-09-30", 20192)
+    assert (row["rag_reported"], row["rag_computed"], row["upload_id"]) == ("A", "A", None)
+
+
+def test_a_figure_without_a_target_has_no_computed_rag(built):
+    db = built
+    # data/observations.csv row 2: recycling 11.9% in June 2003, no target printed (seed 003 line 495).
+    row = next(db.query("SELECT * FROM observations WHERE observation_id = 1"))
+    assert (row["indicator_id"], row["period"], row["rag_computed"]) == ("household-waste-recycled", "2003/04 Q1",
+                                                                         None)
+    assert row["plan_id"] == "bvpp-2004"
+
+
+def test_indicators_know_whether_they_are_on_the_scorecard(built):
+    db = built
+    flags = {row["indicator_id"]: row["on_scorecard"] for row in db.query(
+        "SELECT indicator_id, on_scorecard FROM indicators WHERE indicator_id IN "
+        "('book-issues', 'graffiti-removal-targets-met-area-1')")}
+    assert flags == {"book-issues": 1, "graffiti-removal-targets-met-area-1": 0}
+    book = next(db.query("SELECT plan_id, source FROM indicators WHERE indicator_id = 'book-issues'"))
+    assert book["plan_id"] == "scorecard-2019"
+    assert book["source"].endswith("001_efe026106ea22757.txt line 135")
+
+
+def test_rows_without_their_own_key_are_numbered_from_one(built):
+    db = built
+    first_budget = next(db.query("SELECT budget_line_id, amount_as_printed FROM budget_lines ORDER BY budget_line_id"))
+    first_link = next(db.query("SELECT link_id, relation FROM theme_links ORDER BY link_id"))
+    assert dict(first_budget) == {"budget_line_id": 1, "amount_as_printed": "£7.5m"}
+    assert dict(first_link) == {"link_id": 1, "relation": "continues"}
+
+
+def test_wards_keep_their_own_source(built):
+    db = built
+    belmont = next(db.query("SELECT source FROM wards WHERE ward_code = 'E05000285'"))
+    assert belmont["source"] == "ONS generalised clipped ward boundaries 2013 (Open Government Licence v3.0)"
+
+
+def test_columns_have_their_declared_types(built):
+    db = built
+    types = {column.name: column.type for column in db["observations"].columns}
+    assert (types["observation_id"], types["actual"], types["line"], types["period"]) == (
+        "INTEGER", "REAL", "INTEGER", "TEXT")
+    assert (types["period_order"], types["upload_id"], types["rag_computed"], types["plan_id"]) == (
+        "INTEGER", "INTEGER", "TEXT", "TEXT")
+    assert {c.name: c.type for c in db["indicators"].columns}["on_scorecard"] == "INTEGER"
+    assert {c.name: c.type for c in db["budget_lines"].columns}["budget_line_id"] == "INTEGER"
+
+
+def test_required_columns_are_not_null_in_the_store(built):
+    db = built
+    with pytest.raises(sqlite3.IntegrityError):
+        db["plans"].insert({"plan_id": "x", "title": None, "seed": "s"})
+
+
+def test_an_observation_key_is_unique_in_the_store(built):
+    db = built
+    with pytest.raises(sqlite3.IntegrityError):
+        db["observations"].insert({"indicator_id": "book-issues", "period": "2019/20 Q2", "seed": "s", "line": 1})
+
+
+def test_the_store_indexes_its_lookups(built):
+    db = built
+    def indexed(table):
+        return {tuple(index.columns) for index in db[table].indexes}
+    assert {("period_order",), ("plan_id",)} <= indexed("observations")
+    assert ("priority",) in indexed("indicators")
+    assert ("plan_id",) in indexed("themes") and ("plan_id",) in indexed("commitments")
+    assert ("theme_id",) in indexed("actions")
+
+
+def test_the_store_records_what_it_was_built_from(tmp_path):
+    data = copy_data(tmp_path)
+    path = tmp_path / "kpi.db"
+    store.build(path, data)
+    with store.opened(path) as db:
+        meta = {row["key"]: row["value"] for row in db["meta"].rows}
+    assert meta == {"fingerprint": dataset.fingerprint(data), "schema_version": "4"}
+
+
+def test_build_makes_the_folder_for_the_database(tmp_path):
+    path = tmp_path / "new" / "folder" / "kpi.db"
+    store.build(path)
+    assert path.exists()
+
+
+def test_connections_enforce_foreign_keys_and_wait_for_writers(db_file):
+    with store.opened(db_file) as db:
+        assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 30000
+
+
+def test_the_database_path_comes_from_the_argument_else_the_environment_else_data(monkeypatch, tmp_path):
+    monkeypatch.delenv("HARROW_KPI_DB", raising=False)
+    assert store.db_path() == dataset.ROOT / "data" / "harrow_kpi.db"
+    monkeypatch.setenv("HARROW_KPI_DB", str(tmp_path / "env.db"))
+    assert store.db_path() == tmp_path / "env.db"
+    assert store.db_path(tmp_path / "mine.db") == tmp_path / "mine.db"
+
+
+def test_the_data_folder_comes_from_the_argument_else_the_environment_else_data(monkeypatch, tmp_path):
+    monkeypatch.delenv("HARROW_KPI_DATA", raising=False)
+    assert dataset.data_dir() == dataset.ROOT / "data"
+    monkeypatch.setenv("HARROW_KPI_DATA", str(tmp_path))
+    assert dataset.data_dir() == tmp_path
+    assert dataset.data_dir(tmp_path / "mine") == tmp_path / "mine"
+
+
+def test_the_fingerprint_follows_every_csv_file(tmp_path):
+    data = copy_data(tmp_path)
+    first = dataset.fingerprint(data)
+    assert dataset.fingerprint(data) == first and len(first) == 64
+    (data / "budget_lines.csv").unlink()
+    assert dataset.fingerprint(data) != first
+
+
+@pytest.mark.parametrize("content", [b"", b"this is not a database" * 100])
+def test_a_database_that_is_not_ours_is_not_current(tmp_path, content):
+    path = tmp_path / "kpi.db"
+    path.write_bytes(content)
+    assert not store.is_current(path)
+
+
+def test_a_database_built_by_someone_else_is_not_current(tmp_path):
+    path = tmp_path / "kpi.db"
+    with store.opened(path) as db:
+        db["meta"].insert({"key": "fingerprint", "value": "elsewhere"}, pk="key")
+    assert not store.is_current(path)
+    with store.opened(path) as db:
+        db["meta"].delete("fingerprint")
+    assert not store.is_current(path)
+
+
+def test_imported_boundaries_replace_the_earlier_ones_and_survive_a_rebuild(tmp_path):
+    data = copy_data(tmp_path)
+    with open(data / "wards.csv", "a", encoding="utf-8") as handle:
+        handle.write("E05013999,New Ward,2022-05-05,,51.6,-0.33,1,1,,boundary review,\n")
+    path = tmp_path / "kpi.db"
+    store.build(path, data)
+    with store.opened(path) as db:
+        document = geojson_from_schematic(queries.wards(db))
+    geography.import_boundaries(path, as_bytes(document), "first.geojson", "officer")
+    data = as_bytes(document) + b"\n"
+    assert geography.import_boundaries(path, data, "second.geojson", "gis team") == 22
+    store.build(path, tmp_path / "data")
+    with store.opened(path) as db:
+        rows = list(db.query("SELECT * FROM ward_boundaries ORDER BY ward_code"))
+        assert db["ward_boundaries"].pks == ["ward_code"]
+    assert len(rows) == 22
+    belmont = rows[0]
+    assert (belmont["ward_code"], belmont["filename"], belmont["imported_by"]) == (
+        "E05000285", "second.geojson", "gis team")
+    assert belmont["sha256"] == hashlib.sha256(data).hexdigest()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", belmont["imported_at"])
+    assert json.loads(belmont["geometry"]) == document["features"][0]["geometry"]
+
+
+def test_ensure_built_returns_the_database_it_built(tmp_path):
+    data = copy_data(tmp_path)
+    assert rebuild.ensure_current(tmp_path / "kpi.db", data) == tmp_path / "kpi.db"
+
+
+def test_a_csv_file_with_only_its_header_builds_an_empty_table(tmp_path):
+    data = copy_data(tmp_path)
+    header = (data / "budget_lines.csv").read_text(encoding="utf-8").split("\n")[0]
+    (data / "budget_lines.csv").write_text(header + "\n", encoding="utf-8")
+    assert dataset.load_tables(data)["budget_lines"] == []

@@ -2,6 +2,8 @@
 and can be rolled back exactly."""
 
 import io
+import json
+import re
 import threading
 
 import openpyxl
@@ -9,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harrow_kpi import ingest, queries, rebuild, store, uploads
+from harrow_kpi import dataset, ingest, queries, rebuild, store, uploads
 
 HEADER = "indicator_id,period,actual,target,rag,status_note,commentary,ward_code\n"
 GOOD = (HEADER
@@ -240,3 +242,395 @@ def test_random_csvs_never_crash_and_never_change_the_store_unless_valid(path, r
     else:
         uploads.reject(path, checked, "fuzz")
     assert observations_dump(path) == before
+
+
+AT = "2020-01-15T09:30:00+00:00"
+LATER = "2020-01-16T14:00:00+00:00"
+
+
+@pytest.fixture()
+def clock(monkeypatch):
+    """Uploads stamped at a known time."""
+    monkeypatch.setattr(uploads, "_now", lambda: AT)
+    return monkeypatch
+
+
+def store_dump(path) -> list[str]:
+    with store.opened(path) as db:
+        return list(db.conn.iterdump())
+
+
+def test_a_preview_says_what_each_row_will_do(path):
+    text = (HEADER
+            + "sickness-absence,2019/20 Q3,9.8,9,,,,\n"
+            # seed 001 line 112: no survey in Q1 2019/20; now a survey result arrives
+            + "residents-influence-local-decisions,2019/20 Q1,23%,22%,,,,\n"
+            # seed 001 line 117: 57.0% target, 56.2% collected, A - exactly as already held
+            + "council-tax-collected,2018/19 Q2,56.2%,57.0%,A,,,\n"
+            + "adult-social-care-equality-of-service,2019/20 Q3,0.95,0.9-1.1,HR,,,\n"
+            + "book-issues,2019/20 Q2,5,,LG,,,E05000285\n"
+            + "properties-recovered-tenancy-fraud,2019/20 Q3,,,,Reports Q4 Only,,\n")
+    with store.opened(path) as db:
+        preview = uploads.preview(db, check(path, text).rows)
+    assert preview.to_dict("records") == [
+        {"row": 2, "outcome": "new", "indicator_id": "sickness-absence", "period": "2019/20 Q3", "ward_code": "",
+         "target": "9", "actual": "9.8", "rag_reported": "", "rag_computed": "LR", "rag_differs": False,
+         "changes": ""},
+        {"row": 3, "outcome": "changed", "indicator_id": "residents-influence-local-decisions",
+         "period": "2019/20 Q1", "ward_code": "", "target": "22", "actual": "23", "rag_reported": "",
+         "rag_computed": "LG", "rag_differs": False,
+         "changes": "target:  → 22; actual:  → 23; status_note: No survey this quarter → "},
+        {"row": 4, "outcome": "unchanged", "indicator_id": "council-tax-collected", "period": "2018/19 Q2",
+         "ward_code": "", "target": "57", "actual": "56.2", "rag_reported": "A", "rag_computed": "A",
+         "rag_differs": False, "changes": ""},
+        {"row": 5, "outcome": "new", "indicator_id": "adult-social-care-equality-of-service", "period": "2019/20 Q3",
+         "ward_code": "", "target": "0.9-1.1", "actual": "0.95", "rag_reported": "HR", "rag_computed": "LG",
+         "rag_differs": True, "changes": ""},
+        {"row": 6, "outcome": "new", "indicator_id": "book-issues", "period": "2019/20 Q2", "ward_code": "E05000285",
+         "target": "", "actual": "5", "rag_reported": "LG", "rag_computed": "", "rag_differs": False,
+         "changes": ""},
+        {"row": 7, "outcome": "new", "indicator_id": "properties-recovered-tenancy-fraud", "period": "2019/20 Q3",
+         "ward_code": "", "target": "", "actual": "", "rag_reported": "", "rag_computed": "", "rag_differs": False,
+         "changes": ""},
+    ]
+
+
+def test_a_preview_of_a_measure_the_store_does_not_know_has_no_computed_rag(db):
+    row = {"indicator_id": "retired-measure", "period": "2019/20 Q3", "actual": 5.0, "target": 4.0, "row": 2}
+    preview = uploads.preview(db, [row])
+    assert preview.iloc[0]["outcome"] == "new" and preview.iloc[0]["rag_computed"] == ""
+
+
+def test_an_empty_preview_still_has_its_columns(db):
+    assert list(uploads.preview(db, []).columns) == [
+        "row", "outcome", "indicator_id", "period", "ward_code", "target", "actual", "rag_reported", "rag_computed",
+        "rag_differs", "changes"]
+
+
+def test_the_same_file_uploaded_twice_changes_nothing_the_second_time(path, clock):
+    first, counts = uploads.commit(path, check(path, GOOD), "jsmith")
+    assert counts == {"added": 3, "changed": 0, "unchanged": 0}
+    after_first = observations_dump(path)
+    checked = check(path, GOOD)
+    with store.opened(path) as db:
+        assert list(uploads.preview(db, checked.rows)["outcome"]) == ["unchanged", "unchanged", "unchanged"]
+    second, counts = uploads.commit(path, checked, "jsmith")
+    assert (second, counts) == (first + 1, {"added": 0, "changed": 0, "unchanged": 3})
+    assert observations_dump(path) == after_first
+    with store.opened(path) as db:
+        audit = uploads.list_uploads(db)
+        history = db.execute("SELECT count(*) FROM observation_history WHERE upload_id = ?", (second,)).fetchone()
+    assert audit[["upload_id", "added", "changed", "unchanged"]].values.tolist() == [[2, 0, 0, 3], [1, 3, 0, 0]]
+    assert history[0] == 0
+    assert uploads.rollback(path, second, "jsmith") == 0
+    assert observations_dump(path) == after_first
+
+
+def test_a_figure_printed_differently_is_a_change(path):
+    # seed 001 line 117: 57.0% and 56.2% in Q2 2018/19; the same numbers written as 57.00% and 56.20%
+    # seed 001 line 467: 9 days and 10.42 in Q2 2018/19, written as 9.0 and 10.420
+    checked = check(path, HEADER + "council-tax-collected,2018/19 Q2,56.20%,57.00%,A,,,\n"
+                    + "sickness-absence,2018/19 Q2,10.420,9.0,HR,,,\n")
+    _, counts = uploads.commit(path, checked, "jsmith")
+    assert counts == {"added": 0, "changed": 2, "unchanged": 0}
+
+
+def test_an_uploaded_figure_is_stored_with_its_period_rag_and_source(path, clock):
+    upload_id, _ = uploads.commit(path, check(path, GOOD), "jsmith")
+    with store.opened(path) as db:
+        row = next(db.query("SELECT * FROM observations WHERE indicator_id = 'sickness-absence' "
+                            "AND period = '2019/20 Q3'"))
+    assert {k: v for k, v in row.items() if k != "observation_id"} == {
+        "indicator_id": "sickness-absence", "period": "2019/20 Q3", "ward_code": None, "as_at": None,
+        "target": 9.0, "target_low": None, "target_high": None, "actual": 9.8, "target_as_printed": "9",
+        "actual_as_printed": "9.8", "rag_reported": None, "status_note": None, "commentary": None,
+        "seed": "upload", "line": 3, "section": "quarter upload #1 (q3.csv)", "note": None,
+        "source": "Quarter upload #1: q3.csv, row 3, by jsmith on 2020-01-15", "plan_id": "scorecard-2019",
+        "period_start": "2019-10-01", "period_end": "2019-12-31", "period_order": 20193, "rag_computed": "LR",
+        "upload_id": upload_id,
+    }
+
+
+def test_a_changed_figure_keeps_its_row_and_takes_the_uploads_values(path, clock):
+    checked = check(path, HEADER + "residents-influence-local-decisions,2019/20 Q1,23%,22%,,,Survey run.,\n")
+    upload_id, _ = uploads.commit(path, checked, "officer")
+    with store.opened(path) as db:
+        row = next(db.query("SELECT * FROM observations WHERE indicator_id = 'residents-influence-local-decisions' "
+                            "AND period = '2019/20 Q1'"))
+        entry = next(db.query("SELECT * FROM observation_history WHERE upload_id = ?", (upload_id,)))
+    assert (row["actual"], row["target"], row["status_note"], row["commentary"]) == (23.0, 22.0, None, "Survey run.")
+    assert (row["rag_computed"], row["upload_id"], row["plan_id"]) == ("LG", upload_id, "scorecard-2019")
+    assert row["source"] == "Quarter upload #1: q3.csv, row 2, by officer on 2020-01-15"
+    assert (entry["indicator_id"], entry["period"], entry["ward_code"], entry["action"]) == (
+        "residents-influence-local-decisions", "2019/20 Q1", None, "update")
+    assert '"status_note": "No survey this quarter"' in entry["previous_json"]
+
+
+def test_an_upload_that_fails_half_way_leaves_the_store_exactly_as_it_was(path, monkeypatch):
+    before = store_dump(path)
+    apply = uploads._apply
+
+    def fails_after_two_rows(db, upload_id, meta, rows):
+        apply(db, upload_id, meta, rows[:2])
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(uploads, "_apply", fails_after_two_rows)
+    with pytest.raises(RuntimeError, match="disk full"):
+        uploads.commit(path, check(path, GOOD), "jsmith")
+    assert store_dump(path) == before
+    with store.opened(path) as db:
+        assert uploads.list_uploads(db).empty
+
+
+def test_an_upload_with_problems_cannot_be_committed(path):
+    checked = check(path, HEADER + "book-issues,2019/20 Q3,lots,,,,,\n")
+    with pytest.raises(ValueError) as error:
+        uploads.commit(path, checked, "officer")
+    assert str(error.value) == "only a checked upload with no problems can be committed"
+
+
+def test_a_rejected_upload_is_logged_with_its_problems(path, clock):
+    checked = check(path, HEADER + "nope,2019/20 Q3,5,,,,,\nbook-issues,2019/20 Q3,lots,,,,,\n", filename="bad.csv")
+    upload_id = uploads.reject(path, checked, "jsmith")
+    with store.opened(path) as db:
+        audit = uploads.list_uploads(db).iloc[0].to_dict()
+    assert audit["upload_id"] == upload_id == 1
+    assert (audit["at"], audit["user"], audit["filename"], audit["status"]) == (AT, "jsmith", "bad.csv", "rejected")
+    assert audit["sha256"] == checked.sha256
+    assert json.loads(audit["errors"]) == [str(p) for p in checked.problems]
+    assert (audit["added"], audit["changed"], audit["unchanged"]) == (0, 0, 0)
+
+
+def test_the_audit_log_keeps_at_most_500_problems_of_a_rejected_upload(path):
+    checked = check(path, HEADER + "nope,2019/20 Q3,5,,,,,\n" * 501)
+    assert len(checked.problems) == 1002  # each row is unknown and a repeat of the one before
+    uploads.reject(path, checked, "officer")
+    with store.opened(path) as db:
+        errors = json.loads(uploads.list_uploads(db).iloc[0]["errors"])
+    assert len(errors) == 500
+
+
+def test_a_roll_back_records_who_and_when(path, clock):
+    upload_id, _ = uploads.commit(path, check(path, GOOD), "jsmith")
+    clock.setattr(uploads, "_now", lambda: LATER)
+    uploads.rollback(path, upload_id, "supervisor")
+    with store.opened(path) as db:
+        audit = uploads.list_uploads(db).iloc[0].to_dict()
+    assert (audit["status"], audit["at"], audit["user"]) == ("rolled back", AT, "jsmith")
+    assert (audit["rolled_back_at"], audit["rolled_back_by"]) == (LATER, "supervisor")
+
+
+def test_a_roll_back_that_fails_half_way_changes_nothing(path, monkeypatch):
+    upload_id, _ = uploads.commit(path, check(path, GOOD + "sickness-absence,2019/20 Q2,10.0,9,,,,\n"), "jsmith")
+    before = store_dump(path)
+
+    def clock_broken():
+        raise RuntimeError("clock broken")
+
+    monkeypatch.setattr(uploads, "_now", clock_broken)
+    with pytest.raises(RuntimeError, match="clock broken"):
+        uploads.rollback(path, upload_id, "jsmith")
+    assert store_dump(path) == before
+
+
+@pytest.mark.parametrize("upload_id", [1, 99])
+def test_only_an_accepted_upload_can_be_rolled_back(path, upload_id):
+    uploads.reject(path, check(path, HEADER + "nope,2019/20 Q3,5,,,,,\n"), "officer")
+    with pytest.raises(uploads.RollbackError) as error:
+        uploads.rollback(path, upload_id, "officer")
+    assert str(error.value) == f"upload {upload_id} is not an accepted upload that can be rolled back"
+
+
+def test_the_later_uploads_in_the_way_are_named(path):
+    first, _ = uploads.commit(path, check(path, HEADER + "book-issues,2019/20 Q3,5,,,,,\n"), "a")
+    uploads.commit(path, check(path, HEADER + "museum-visits,2019/20 Q3,7,,,,,\n"), "b")
+    uploads.commit(path, check(path, HEADER + "book-issues,2019/20 Q3,6,,,,,\n"), "c")
+    uploads.commit(path, check(path, HEADER + "book-issues,2019/20 Q3,7,,,,,\n"), "d")
+    with pytest.raises(uploads.RollbackError) as error:
+        uploads.rollback(path, first, "a")
+    assert str(error.value) == "later upload(s) 3, 4 changed the same figures; roll those back first"
+
+
+def test_uploads_are_rolled_back_newest_first(path):
+    before = observations_dump(path)
+    first, _ = uploads.commit(path, check(path, HEADER + "book-issues,2019/20 Q3,5,,,,,\n"), "a")
+    other, _ = uploads.commit(path, check(path, HEADER + "museum-visits,2019/20 Q3,7,,,,,\n"), "b")
+    both = HEADER + "book-issues,2019/20 Q3,6,,,,,\nbook-issues,2019/20 Q4,1,,,,,\n"
+    second, _ = uploads.commit(path, check(path, both), "c")
+    assert uploads.rollback(path, second, "c") == 2
+    assert uploads.rollback(path, first, "a") == 1
+    assert uploads.rollback(path, other, "b") == 1
+    assert observations_dump(path) == before
+
+
+def test_a_ward_figure_is_rolled_back(path):
+    before = observations_dump(path)
+    upload_id, _ = uploads.commit(path, check(path, HEADER + "book-issues,2019/20 Q3,5,,,,,E05000285\n"), "a")
+    with store.opened(path) as db:
+        entry = next(db.query("SELECT ward_code, action, previous_json FROM observation_history WHERE upload_id = ?",
+                              (upload_id,)))
+    assert dict(entry) == {"ward_code": "E05000285", "action": "insert", "previous_json": None}
+    assert uploads.rollback(path, upload_id, "a") == 1
+    assert observations_dump(path) == before
+
+
+def test_a_rebuild_does_not_replay_a_rolled_back_upload(path):
+    kept, _ = uploads.commit(path, check(path, HEADER + "museum-visits,2019/20 Q3,7,,,,,\n"), "a")
+    undone, _ = uploads.commit(path, check(path, HEADER + "book-issues,2019/20 Q3,5,,,,,\n"), "b")
+    uploads.rollback(path, undone, "b")
+    rebuild.rebuild(path)
+    with store.opened(path) as db:
+        uploaded = list(db.query("SELECT indicator_id, upload_id FROM observations WHERE upload_id IS NOT NULL"))
+        statuses = uploads.list_uploads(db)["status"].tolist()
+    assert [dict(r) for r in uploaded] == [{"indicator_id": "museum-visits", "upload_id": kept}]
+    assert statuses == ["rolled back", "accepted"]
+
+
+def test_a_rebuild_replays_uploads_oldest_first_with_their_own_source(path, clock):
+    uploads.commit(path, check(path, HEADER + "book-issues,2019/20 Q3,5,,,,,\n", filename="first.csv"), "a")
+    clock.setattr(uploads, "_now", lambda: LATER)
+    second, _ = uploads.commit(path, check(path, HEADER + "book-issues,2019/20 Q3,6,,,,,\n", filename="second.csv"),
+                               "b")
+    rebuild.rebuild(path)
+    with store.opened(path) as db:
+        row = next(db.query("SELECT * FROM observations WHERE indicator_id = 'book-issues' AND period = '2019/20 Q3'"))
+    assert (row["actual"], row["upload_id"]) == (6.0, second)
+    assert row["source"] == "Quarter upload #2: second.csv, row 2, by b on 2020-01-16"
+    assert row["section"] == "quarter upload #2 (second.csv)"
+    with pytest.raises(uploads.RollbackError, match="later upload"):
+        uploads.rollback(path, 1, "a")
+    assert uploads.rollback(path, second, "b") == 1
+
+
+def test_a_rebuild_skips_uploaded_figures_of_a_measure_no_longer_in_the_csv_files(tmp_path):
+    import csv
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(dataset.DATA_DIR, data, ignore=shutil.ignore_patterns("*.db*", "parts", "*.md"))
+    path = tmp_path / "kpi.db"
+    store.build(path, data)
+    text = HEADER + "council-tax-collected,2019/20 Q3,84.1%,85%,,,,\nbook-issues,2019/20 Q3,5,,,,,\n"
+    upload_id, _ = uploads.commit(path, check(path, text), "a")
+    for name in ("indicators", "observations"):
+        with open(data / f"{name}.csv", newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            header, rows = reader.fieldnames, [r for r in reader if r["indicator_id"] != "council-tax-collected"]
+        with open(data / f"{name}.csv", "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=header)
+            writer.writeheader()
+            writer.writerows(rows)
+    rebuild.rebuild(path, data)
+    with store.opened(path) as db:
+        uploaded = [r["indicator_id"] for r in db.query("SELECT indicator_id FROM observations WHERE upload_id = ?",
+                                                        (upload_id,))]
+    assert uploaded == ["book-issues"]
+
+
+def test_replay_into_a_database_without_uploads_does_nothing(tmp_path):
+    with store.opened(tmp_path / "empty.db") as db:
+        uploads.replay(db)
+        assert db.table_names() == []
+
+
+def test_the_audit_log_lists_newest_first(path, clock):
+    uploads.commit(path, check(path, GOOD), "jsmith")
+    uploads.reject(path, check(path, HEADER + "nope,2019/20 Q3,5,,,,,\n"), "officer")
+    with store.opened(path) as db:
+        audit = uploads.list_uploads(db)
+    assert list(audit.columns) == ["upload_id", "at", "user", "filename", "sha256", "status", "added", "changed",
+                                   "unchanged", "errors", "rolled_back_at", "rolled_back_by"]
+    assert audit[["upload_id", "status", "user"]].values.tolist() == [[2, "rejected", "officer"],
+                                                                      [1, "accepted", "jsmith"]]
+
+
+def test_the_checks_know_each_measure_and_each_wards_years(db):
+    context = uploads.context(db)
+    # seed 001 line 467: staff sickness absence, lower is better, in days
+    assert context.indicators["sickness-absence"] == {
+        "unit": "days", "polarity": "lower",
+        "name": "Staff sickness absence - average days per FTE (excluding schools staff)"}
+    assert context.wards["E05000285"] == ("2002-05-02", "2022-05-05")
+
+
+def test_a_ward_with_open_dates_is_valid_from_the_start_to_the_end(tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(dataset.DATA_DIR, data, ignore=shutil.ignore_patterns("*.db*", "parts", "*.md"))
+    text = (data / "wards.csv").read_text(encoding="utf-8")
+    (data / "wards.csv").write_text(text.replace("E05000285,Belmont,2002-05-02,2022-05-05,",
+                                                 "E05000285,Belmont,,,", 1), encoding="utf-8")
+    store.build(tmp_path / "kpi.db", data)
+    with store.opened(tmp_path / "kpi.db") as db:
+        assert uploads.context(db).wards["E05000285"] == ("0000", "9999")
+
+
+TEMPLATE_COLUMNS = ["indicator_id", "period", "actual", "target", "rag", "status_note", "commentary", "ward_code",
+                    "name", "unit", "polarity"]
+
+
+@pytest.mark.parametrize("indicator_id,target,name,unit,polarity", [
+    # seed 001 line 117: Q2 2019/20 target 57%
+    ("council-tax-collected", "57", "Percentage of Council Tax collected (cumulative)", "percent", "higher"),
+    # seed 001 line 467: Q2 2019/20 target 9 days
+    ("sickness-absence", "9", "Staff sickness absence - average days per FTE (excluding schools staff)", "days",
+     "lower"),
+    # seed 001 line 135: Q2 2019/20 target 202,000
+    ("book-issues", "202000", "Number of book issues", "count", "higher"),
+    # seed 001 line 471: in range 0.9-1.1
+    ("adult-social-care-equality-of-service", "0.9-1.1",
+     "Adult Social Care - Equality of Service Provision (equalities measure)", "ratio", "range"),
+    # seed 001 line 112: 22% in Q2 2019/20, the only quarter with a survey target
+    ("residents-influence-local-decisions", "22", "% of residents who feel able to influence local decisions",
+     "percent", "higher"),
+    # seed 001 line 123: reports Q4 only, no target printed
+    ("properties-recovered-tenancy-fraud", "",
+     "Number of properties recovered via housing tenancy & RTB fraud (cumulative)", "count", "higher"),
+])
+def test_the_template_offers_each_scorecard_measure_with_its_current_target(db, indicator_id, target, name, unit,
+                                                                             polarity):
+    template = uploads.template(db, "2019/20 Q3")
+    assert list(template.columns) == TEMPLATE_COLUMNS
+    row = template[template["indicator_id"] == indicator_id].to_dict("records")
+    assert row == [{"indicator_id": indicator_id, "period": "2019/20 Q3", "actual": "", "target": target, "rag": "",
+                    "status_note": "", "commentary": "", "ward_code": "", "name": name, "unit": unit,
+                    "polarity": polarity}]
+
+
+def test_the_template_leaves_out_measures_not_on_the_scorecard(db):
+    template = uploads.template(db, "2019/20 Q3")
+    assert "graffiti-removal-targets-met-area-1" not in set(template["indicator_id"])
+    assert "book-issues" in set(template["indicator_id"])
+
+
+def test_the_template_takes_the_latest_borough_target(path):
+    text = (HEADER + "sickness-absence,2019/20 Q3,9.8,8.5,,,,\n"
+            + "book-issues,2019/20 Q3,5,1000,,,,E05000285\n")
+    uploads.commit(path, check(path, text), "officer")
+    with store.opened(path) as db:
+        template = uploads.template(db, "2019/20 Q4").set_index("indicator_id")
+    assert template.loc["sickness-absence", "target"] == "8.5"
+    assert template.loc["book-issues", "target"] == "202000"
+
+
+def test_the_template_leaves_an_unknown_unit_and_polarity_blank(tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(dataset.DATA_DIR, data, ignore=shutil.ignore_patterns("*.db*", "parts", "*.md"))
+    text = (data / "indicators.csv").read_text(encoding="utf-8")
+    (data / "indicators.csv").write_text(text.replace("book-issues,Number of book issues,scorecard-2019/build-a-better-"
+                                                      "harrow,higher,count,", "book-issues,Number of book issues,"
+                                                      "scorecard-2019/build-a-better-harrow,,,", 1), encoding="utf-8")
+    store.build(tmp_path / "kpi.db", data)
+    with store.opened(tmp_path / "kpi.db") as db:
+        template = uploads.template(db, "2019/20 Q3").set_index("indicator_id")
+    assert (template.loc["book-issues", "unit"], template.loc["book-issues", "polarity"]) == ("", "")
+
+
+def test_uploads_are_stamped_in_utc_to_the_second(path):
+    uploads.commit(path, check(path, GOOD), "jsmith")
+    with store.opened(path) as db:
+        stamp = uploads.list_uploads(db).iloc[0]["at"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", stamp)
