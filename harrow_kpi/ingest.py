@@ -22,6 +22,7 @@ import pandera.pandas as pa
 
 from harrow_kpi import periods, rag
 from harrow_kpi.exports import FORMULA_STARTS
+from harrow_kpi.figures import missing
 
 MAX_BYTES = 25 * 1024 * 1024
 COLUMNS = ("indicator_id", "period", "actual", "target", "rag", "status_note", "commentary", "ward_code")
@@ -303,7 +304,7 @@ def _schema_problems(errors: pa.errors.SchemaErrors, frame: pd.DataFrame) -> lis
     problems, seen = [], set()
     for case in errors.failure_cases.to_dict("records"):
         index = case.get("index")
-        if index is None or (isinstance(index, float) and pd.isna(index)):
+        if missing(index):
             continue
         message = str(case.get("check"))
         column = ROW_CHECKS.get(message, case.get("column"))
@@ -314,5 +315,5 @@ def _schema_problems(errors: pa.errors.SchemaErrors, frame: pd.DataFrame) -> lis
         value = record.get(f"{column}_as_printed", record.get(column)) if column == "actual" else record.get(column)
         shown = {"rag_reported": "rag"}.get(column, column)
         problems.append(Problem(message, int(record["row"]), shown,
-                                None if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)))
+                                None if missing(value) else str(value)))
     return problems

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from harrow_kpi import periods, queries, rag
-from harrow_kpi.figures import figure_text
+from harrow_kpi.figures import figure_text, missing
 
 
 @dataclass
@@ -52,7 +52,7 @@ def movement(table: pd.DataFrame) -> pd.Series:
         before = queries.deviation_from_target(before_row, row["polarity"]) if known else None
         if now is not None and before is not None:
             values.append(now - before)
-        elif pd.notna(row.get("actual")) and pd.notna(row.get("previous_actual")) and row["previous_actual"]:
+        elif not missing(row.get("actual")) and not missing(row.get("previous_actual")) and row["previous_actual"]:
             change = (row["actual"] - row["previous_actual"]) / abs(row["previous_actual"])
             values.append(change if row["polarity"] == "higher" else -change if row["polarity"] == "lower" else None)
         else:

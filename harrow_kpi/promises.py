@@ -23,7 +23,7 @@ import re
 import pandas as pd
 
 from harrow_kpi import rag
-from harrow_kpi.figures import figure_text
+from harrow_kpi.figures import figure_text, missing
 
 STATUSES = ("achieved", "missed", "in progress", "no later evidence", "not comparable")
 WINDOW = dt.timedelta(days=731)  # how long after a deadline a figure still tells
@@ -82,7 +82,7 @@ def judge(commitment: dict, evidence: pd.DataFrame, polarity: str | None, unit: 
         return verdict
     figures = figures.sort_values("period_end")
     target = commitment.get("target_value")
-    if commitment.get("target_kind") != "level" or pd.isna(target) or polarity not in ("higher", "lower"):
+    if commitment.get("target_kind") != "level" or missing(target) or polarity not in ("higher", "lower"):
         latest = figures.iloc[-1].to_dict()
         return {**verdict, "status": "not comparable", "evidence": latest,
                 "detail": f"Later figures exist (latest {latest['period']}: {_figure(latest)}), but the promise "
@@ -163,7 +163,7 @@ def history_statements(history: pd.DataFrame, polarity: str | None, unit: str | 
     if history is None or not len(history) or polarity not in ("higher", "lower"):
         return sentences
     for row in history.to_dict("records"):
-        if pd.isna(row.get("actual")) or pd.isna(row.get("target")):
+        if missing(row.get("actual")) or missing(row.get("target")):
             continue
         met = meets(row["actual"], row["target"], polarity)
         target = row.get("target_as_printed") or f"{row['target']:g}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from harrow_kpi import periods, rag
-from harrow_kpi.figures import format_number, target_text
+from harrow_kpi.figures import format_number, missing, target_text
 
 SCORECARD = "scorecard-2019"
 
@@ -105,7 +105,7 @@ def direction(now: dict, before: dict, polarity: str | None, cumulative: bool = 
     year. Otherwise compare the figures themselves, by polarity, except for
     cumulative figures, whose quarters are not comparable.
     """
-    if polarity not in rag.POLARITIES or pd.isna(now.get("actual")) or pd.isna(before.get("actual")):
+    if polarity not in rag.POLARITIES or missing(now.get("actual")) or missing(before.get("actual")):
         return None
     now_dev = deviation_from_target(now, polarity)
     before_dev = deviation_from_target(before, polarity)
@@ -127,7 +127,7 @@ def deviation_from_target(row: dict, polarity: str):
     """A row's signed distance from its target (rag.deviation), capped so it can be subtracted."""
     def value(key):
         item = row.get(key)
-        return None if item is None or pd.isna(item) else float(item)
+        return None if missing(item) else float(item)
 
     dev = rag.deviation(value("actual"), value("target"), polarity, value("target_low"), value("target_high"))
     if dev is None:

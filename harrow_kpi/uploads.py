@@ -61,10 +61,7 @@ def preview(db, rows: list[dict]) -> pd.DataFrame:
     for row in rows:
         before = _existing(db, row)
         computed = _rag(row, polarity.get(row["indicator_id"]))
-        changes = [] if before is None else [
-            f"{name}: {_show(before[name])} → {_show(row.get(name))}" for name in FIELDS
-            if not _same(before[name], row.get(name)) and not name.endswith("_as_printed")
-        ]
+        changes = [] if before is None else _changes(before, row)
         outcome = "new" if before is None else ("changed" if changes else "unchanged")
         out.append({
             "row": row.get("row"), "outcome": outcome, "indicator_id": row["indicator_id"], "period": row["period"],
@@ -76,6 +73,19 @@ def preview(db, rows: list[dict]) -> pd.DataFrame:
         })
     return pd.DataFrame(out, columns=["row", "outcome", "indicator_id", "period", "ward_code", "target", "actual",
                                       "rag_reported", "rag_computed", "rag_differs", "changes"])
+
+
+# The numbers each printed form stands for: the printed form is listed only when its number is unchanged.
+PRINTED_FOR = {"target_as_printed": ("target", "target_low", "target_high"), "actual_as_printed": ("actual",)}
+
+
+def _changes(before: dict, row: dict) -> list[str]:
+    """What a row changes, by the commit's own comparison: a figure printed another way
+    (56.20% for 56.2%) is a change too, because the pages show figures as printed."""
+    changed = [name for name in FIELDS if not _same(before[name], row.get(name))]
+    shown = [name for name in changed if not set(PRINTED_FOR.get(name, ())) & set(changed)]
+    return [f"{name.replace('_as_printed', ' as printed')}: {_show(before[name])} → {_show(row.get(name))}"
+            for name in shown]
 
 
 def _show(value) -> str:

@@ -331,6 +331,10 @@ def test_a_figure_printed_differently_is_a_change(path):
     # seed 001 line 467: 9 days and 10.42 in Q2 2018/19, written as 9.0 and 10.420
     checked = check(path, HEADER + "council-tax-collected,2018/19 Q2,56.20%,57.00%,A,,,\n"
                     + "sickness-absence,2018/19 Q2,10.420,9.0,HR,,,\n")
+    with store.opened(path) as db:
+        preview = uploads.preview(db, checked.rows)
+    assert list(preview["outcome"]) == ["changed", "changed"]  # the preview says what the commit will do
+    assert preview.iloc[0]["changes"] == "target as printed: 57.0% → 57.00%; actual as printed: 56.2% → 56.20%"
     _, counts = uploads.commit(path, checked, "jsmith")
     assert counts == {"added": 0, "changed": 2, "unchanged": 0}
 
