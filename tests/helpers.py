@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +46,17 @@ def run_cli(*args, db=None, env_db=None, input=None) -> Ran:
     result = CliRunner().invoke(cli, [*(["--db", str(db)] if db else []), *map(str, args)], env=env, input=input,
                                 catch_exceptions=False)
     return Ran(result.exit_code, result.stdout, result.stderr)
+
+
+def private_store(db_file, tmp_path):
+    """A writable copy of the session's database, as a fresh build would make it (SQLite's backup API,
+    so a write-ahead log is copied too); much quicker than building one per test."""
+    target = tmp_path / "kpi.db"
+    with sqlite3.connect(db_file) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    source.close()
+    copy.close()
+    return target
 
 
 def copy_data(tmp_path):

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from harrow_kpi import dataset, ingest, queries, rebuild, store, uploads
+from tests.helpers import private_store
 
 HEADER = "indicator_id,period,actual,target,rag,status_note,commentary,ward_code\n"
 GOOD = (HEADER
@@ -21,10 +22,8 @@ GOOD = (HEADER
 
 
 @pytest.fixture()
-def path(tmp_path):
-    target = tmp_path / "kpi.db"
-    store.build(target)
-    return target
+def path(db_file, tmp_path):
+    return private_store(db_file, tmp_path)
 
 
 def observations_dump(path) -> list:
