@@ -345,9 +345,7 @@ def places(db) -> pd.DataFrame:
 
 
 def boundaries(db) -> pd.DataFrame:
-    """Official ward polygons imported by an officer, if any."""
-    if "ward_boundaries" not in db.table_names():
-        return pd.DataFrame(columns=["ward_code", "geometry", "filename", "sha256", "imported_at", "imported_by"])
+    """Official ward polygons imported by an officer, if any (the table is made by every build)."""
     return query(db, "SELECT * FROM ward_boundaries ORDER BY ward_code")
 
 

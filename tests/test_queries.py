@@ -329,6 +329,14 @@ def test_measures_that_recur_across_plans(db):
     assert "e-book-issues" not in recurring.index  # line 136: new in 2019/20
 
 
+def test_every_action_in_document_order(db):
+    actions = queries.all_actions(db)
+    assert len(actions) == 62  # the Harrow Ambition Plan actions of the Q2 2019/20 report (seed 001)
+    assert actions["action_id"].tolist()[:2] == ["scorecard-2019/a001", "scorecard-2019/a002"]
+    assert actions["action_id"].is_monotonic_increasing
+    assert {"objective", "action", "rag_status", "source"} <= set(actions.columns)
+
+
 def test_ward_boundaries_before_and_after_an_import(tmp_path, db):
     assert list(queries.boundaries(db).columns) == [
         "ward_code", "geometry", "filename", "sha256", "imported_at", "imported_by"]
