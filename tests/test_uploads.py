@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harrow_kpi import dataset, ingest, queries, rebuild, store, uploads
-from tests.helpers import private_store
+from harrow_kpi import ingest, queries, rebuild, store, uploads
+from tests.helpers import copy_data, private_store
 
 HEADER = "indicator_id,period,actual,target,rag,status_note,commentary,ward_code\n"
 GOOD = (HEADER
@@ -507,10 +507,8 @@ def test_a_rebuild_replays_uploads_oldest_first_with_their_own_source(path, cloc
 
 def test_a_rebuild_skips_uploaded_figures_of_a_measure_no_longer_in_the_csv_files(tmp_path):
     import csv
-    import shutil
 
-    data = tmp_path / "data"
-    shutil.copytree(dataset.DATA_DIR, data, ignore=shutil.ignore_patterns("*.db*", "parts", "*.md"))
+    data = copy_data(tmp_path)
     path = tmp_path / "kpi.db"
     store.build(path, data)
     text = HEADER + "council-tax-collected,2019/20 Q3,84.1%,85%,,,,\nbook-issues,2019/20 Q3,5,,,,,\n"
@@ -557,10 +555,8 @@ def test_the_checks_know_each_measure_and_each_wards_years(db):
 
 
 def test_a_ward_with_open_dates_is_valid_from_the_start_to_the_end(tmp_path):
-    import shutil
 
-    data = tmp_path / "data"
-    shutil.copytree(dataset.DATA_DIR, data, ignore=shutil.ignore_patterns("*.db*", "parts", "*.md"))
+    data = copy_data(tmp_path)
     text = (data / "wards.csv").read_text(encoding="utf-8")
     (data / "wards.csv").write_text(text.replace("E05000285,Belmont,2002-05-02,2022-05-05,",
                                                  "E05000285,Belmont,,,", 1), encoding="utf-8")
@@ -618,10 +614,8 @@ def test_the_template_takes_the_latest_borough_target(path):
 
 
 def test_the_template_leaves_an_unknown_unit_and_polarity_blank(tmp_path):
-    import shutil
 
-    data = tmp_path / "data"
-    shutil.copytree(dataset.DATA_DIR, data, ignore=shutil.ignore_patterns("*.db*", "parts", "*.md"))
+    data = copy_data(tmp_path)
     text = (data / "indicators.csv").read_text(encoding="utf-8")
     (data / "indicators.csv").write_text(text.replace("book-issues,Number of book issues,scorecard-2019/build-a-better-"
                                                       "harrow,higher,count,", "book-issues,Number of book issues,"
