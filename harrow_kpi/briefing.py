@@ -17,6 +17,7 @@ from harrow_kpi import charts, display, filters, narrative, rag
 CSS = """
 body {font-family: Arial, Helvetica, sans-serif; color: #0B0C0C; margin: 2rem; line-height: 1.4;}
 h1 {font-size: 1.9rem;} h2 {font-size: 1.5rem; border-bottom: 3px solid #1D4F91; padding-bottom: 0.2rem;}
+.draft {border: 3px solid #B35C00; padding: 0.5rem; background: #FFF4E5;}
 table {border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem 0; font-size: 0.9rem;}
 th, td {border-bottom: 1px solid #B1B4B6; text-align: left; padding: 0.3rem 0.4rem; vertical-align: top;}
 th {background: #F3F2F1;}
@@ -43,9 +44,10 @@ def _table(frame: pd.DataFrame) -> str:
 
 
 def build(table: pd.DataFrame, previous: pd.DataFrame | None, chosen: filters.Filters,
-          histories: dict[str, pd.DataFrame]) -> str:
+          histories: dict[str, pd.DataFrame], draft: str = "") -> str:
     """The pack as one HTML string. ``table`` is the whole quarter (queries.scorecard);
-    the filters narrow the measures shown under each priority."""
+    the filters narrow the measures shown under each priority. ``draft`` is the draft
+    marker of an unpublished quarter, printed at the top."""
     shown = filters.apply(table, chosen)
     quarter_label = display.quarter_label(table["period"].iloc[0]) if len(table) else ""
     parts = [
@@ -53,6 +55,7 @@ def build(table: pd.DataFrame, previous: pd.DataFrame | None, chosen: filters.Fi
         f"<title>Harrow briefing pack, {html.escape(quarter_label)}</title><style>{CSS}</style>",
         f"<script>{plotly.offline.get_plotlyjs()}</script></head><body>",
         "<h1>London Borough of Harrow: performance briefing</h1>",
+        f"<p class='draft'><strong>{html.escape(draft)}</strong>. Not yet published.</p>" if draft else "",
         f"<p><strong>{html.escape(quarter_label)}</strong>. Measures shown: {html.escape(chosen.describe())}. "
         "Figures as printed in the Strategic Performance Report Q2 2019/20 and later uploads; each "
         "measure's source is listed under it.</p>",

@@ -9,12 +9,13 @@ from __future__ import annotations
 import functools
 import getpass
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
 import click
 
-from harrow_kpi import auth, checks, dataset, geography, ingest, periods, queries, rebuild, store, uploads
+from harrow_kpi import auth, checks, dataset, geography, ingest, periods, quarters, queries, rebuild, store, uploads
 
 DB_HELP = "SQLite database path (default: $HARROW_KPI_DB or data/harrow_kpi.db)"
 
@@ -35,12 +36,16 @@ def _with_db(ready: bool = True):
         @functools.wraps(command)
         def wrapper(ctx: click.Context, db: str | None, **kwargs):
             path = store.db_path(db or (ctx.obj or {}).get("db"))
-            if ready:
-                try:
+            try:
+                if ready:
                     rebuild.ensure_current(path)
-                except dataset.DataError as error:
-                    _fail(error.problems)
-            return command(path, **kwargs)
+                return command(path, **kwargs)
+            except dataset.DataError as error:
+                _fail(error.problems)
+            except (store.StoreError, quarters.PublishError, uploads.RollbackError) as error:
+                _fail([str(error)])
+            except sqlite3.Error as error:
+                _fail([str(store.plain_error(error))])
 
         return wrapper
 
@@ -60,10 +65,7 @@ def _csv(frame) -> None:
 @cli.command(help="(Re)build the database from data/*.csv, replaying accepted uploads.")
 @_with_db(ready=False)
 def build(path: Path) -> None:
-    try:
-        counts = rebuild.rebuild(path)
-    except dataset.DataError as error:
-        _fail(error.problems)
+    counts = rebuild.rebuild(path)
     click.echo(f"Built {path}")
     for table, count in counts.items():
         click.echo(f"  {table}: {count} rows")
@@ -133,7 +135,7 @@ def import_quarter(path: Path, file: str, dry_run: bool, user: str | None) -> No
         click.echo(f"Dry run: would add {counts.get('new', 0)}, change {counts.get('changed', 0)}, "
                    f"leave {counts.get('unchanged', 0)} unchanged. Nothing written.")
         return
-    upload_id, counts = uploads.commit(path, checked, user)
+    upload_id, counts = uploads.commit(path, checked, user, on_wait=_say)
     click.echo(f"Upload {upload_id}: added {counts['added']}, changed {counts['changed']}, "
                f"unchanged {counts['unchanged']}.")
 
@@ -150,11 +152,37 @@ def list_uploads(path: Path) -> None:
 @click.option("--user", help="who is rolling it back (default: the login name)")
 @_with_db()
 def rollback(path: Path, upload_id: int, user: str | None) -> None:
-    try:
-        touched = uploads.rollback(path, upload_id, user or getpass.getuser())
-    except uploads.RollbackError as error:
-        _fail([str(error)])
+    touched = uploads.rollback(path, upload_id, user or getpass.getuser(), on_wait=_say)
     click.echo(f"Rolled back upload {upload_id}: {touched} figures restored.")
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@cli.command(help="Publish a draft quarter: readers then see it by default.")
+@click.argument("period")
+@click.option("--user", help="the officer publishing it (default: the login name)")
+@_with_db()
+def publish(path: Path, period: str, user: str | None) -> None:
+    _publishing(uploads.publish, path, period, user)
+
+
+@cli.command(help="Take a published quarter back to draft: readers see the quarter before it again.")
+@click.argument("period")
+@click.option("--user", help="the officer unpublishing it (default: the login name)")
+@_with_db()
+def unpublish(path: Path, period: str, user: str | None) -> None:
+    _publishing(uploads.unpublish, path, period, user)
+
+
+def _publishing(change, path: Path, period: str, user: str | None) -> None:
+    try:
+        quarter = change(path, period, user or getpass.getuser(), on_wait=_say)
+    except periods.PeriodError as error:
+        _fail([str(error)])
+    state = "published" if quarter.published else f"a draft ({quarter.label})"
+    click.echo(f"{quarter.period} is now {state}.")
 
 
 @cli.command(help="A quarter CSV to fill in, on stdout.")

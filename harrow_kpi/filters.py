@@ -27,6 +27,7 @@ PARAMS = {
     "director": "director",
     "direction": "direction",
     "search": "q",
+    "drafts": "drafts",
 }
 
 
@@ -39,6 +40,7 @@ class Filters:
     director: tuple[str, ...] = ()
     direction: tuple[str, ...] = ()
     search: str = ""
+    drafts: bool = False  # draft quarters offered too (officers, or a reader who asks)
     ignored: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -94,13 +96,20 @@ def _values(raw, split: bool = True) -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
-def from_query(params: Mapping, quarters=(), holders=(), directors=()) -> Filters:
+def _flag(params: Mapping, param: str) -> bool:
+    return (_values(params.get(param)) or [""])[0] in ("1", "true", "yes")
+
+
+def from_query(params: Mapping, quarters=(), holders=(), directors=(), drafts=()) -> Filters:
     """Read filters from URL parameters, dropping (and reporting) what does not fit.
 
     A hand-edited or stale URL must never break the page: unknown values are
-    ignored and listed in ``ignored`` so the page can say so.
+    ignored and listed in ``ignored`` so the page can say so. A draft quarter
+    (``drafts``) is offered only with ``drafts=1`` in the link.
     """
     ignored: list[str] = []
+    with_drafts = _flag(params, "drafts")
+    quarters = (*quarters, *drafts) if with_drafts and quarters else tuple(quarters)
 
     def pick(param, allowed):
         chosen = []
@@ -125,12 +134,13 @@ def from_query(params: Mapping, quarters=(), holders=(), directors=()) -> Filter
     search = " ".join(_values(params.get("q"), split=False))[:100]
     return Filters(
         quarter=quarter,
-        headline=(_values(params.get("headline")) or [""])[0] in ("1", "true", "yes"),
+        headline=_flag(params, "headline"),
         rag=pick("rag", RAG_CHOICES),
         portfolio_holder=pick("ph", holders),
         director=pick("director", directors),
         direction=pick("direction", DIRECTIONS),
         search=search,
+        drafts=with_drafts,
         ignored=tuple(ignored),
     )
 

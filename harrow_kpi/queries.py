@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from harrow_kpi import periods, rag
+from harrow_kpi import periods, quarters, rag
 from harrow_kpi.figures import format_number, missing, target_text
 
 SCORECARD = "scorecard-2019"
@@ -50,12 +50,14 @@ def observations(db, plan_id: str | None = None) -> pd.DataFrame:
     return query(db, sql, (plan_id,) if plan_id else ())
 
 
-def promised_observations(db) -> pd.DataFrame:
+def promised_observations(db, hidden=()) -> pd.DataFrame:
     """Figures of the measures that some plan made a promise about: the promises ledger's evidence."""
+    leave_out, params = _leaving_out(hidden)
     return query(
         db,
         _OBSERVATIONS + " WHERE o.indicator_id IN (SELECT indicator_id FROM commitments WHERE indicator_id IS NOT NULL)"
-        " ORDER BY o.indicator_id, o.period_order",
+        + leave_out + " ORDER BY o.indicator_id, o.period_order",
+        params,
     )
 
 
@@ -70,16 +72,20 @@ def indicators(db) -> pd.DataFrame:
     )
 
 
-def reported_quarters(db, plan_id: str = SCORECARD) -> list[str]:
-    """Quarters that have a column in the plan's scorecard tables, oldest first.
+def _scorecard_columns(db, plan_id: str) -> list[tuple]:
+    """(period, measures reported, measures, figures from data/) for every scorecard column, oldest first.
 
     A scorecard column has a row for (nearly) every measure, even if only a status
     note; a figure quoted in a commentary does not make its quarter a column, but a
     quarter an officer has uploaded does.
     """
-    rows = db.execute(
+    return db.execute(
         """
-        SELECT o.period FROM observations o
+        SELECT o.period,
+            count(DISTINCT CASE WHEN o.actual IS NOT NULL OR o.status_note IS NOT NULL THEN o.indicator_id END),
+            (SELECT count(*) FROM indicators WHERE on_scorecard AND plan_id = ?),
+            count(*) - count(o.upload_id)
+        FROM observations o
         JOIN indicators i ON i.indicator_id = o.indicator_id
         WHERE o.plan_id = ? AND i.on_scorecard AND o.period LIKE '% Q_' AND o.ward_code IS NULL
         GROUP BY o.period
@@ -87,14 +93,46 @@ def reported_quarters(db, plan_id: str = SCORECARD) -> list[str]:
             OR count(o.upload_id) > 0
         ORDER BY min(o.period_order)
         """,
-        (plan_id, plan_id),
+        (plan_id, plan_id, plan_id),
     ).fetchall()
-    return [row[0] for row in rows]
 
 
-def latest_quarter(db, plan_id: str = SCORECARD) -> str | None:
-    quarters = reported_quarters(db, plan_id)
-    return quarters[-1] if quarters else None
+def quarter_states(db, plan_id: str = SCORECARD, needed: int | None = None) -> dict[str, quarters.Quarter]:
+    """Every scorecard quarter, oldest first, with its state read from the audit log."""
+    needed = quarters.approvals_needed() if needed is None else needed
+    events: dict[str, list[tuple[str, str]]] = {}
+    if "uploads" in db.table_names():
+        for period, kind, user in db.execute(
+            "SELECT period, kind, user FROM uploads WHERE kind IN ('publish', 'unpublish') "
+            "AND status = 'accepted' ORDER BY upload_id"
+        ).fetchall():
+            events.setdefault(period, []).append((kind, user))
+    found = {}
+    for period, reported, measures, seeded in _scorecard_columns(db, plan_id):
+        state, approvals = quarters.state(seeded > 0, events.get(period, ()), needed)
+        found[period] = quarters.Quarter(period, state, reported, measures, approvals, needed)
+    return found
+
+
+def draft_quarters(db, plan_id: str = SCORECARD) -> tuple[str, ...]:
+    """The quarters readers do not see unless they ask: every figure of them is left out."""
+    return tuple(period for period, quarter in quarter_states(db, plan_id).items() if not quarter.published)
+
+
+def _leaving_out(hidden) -> tuple[str, tuple]:
+    hidden = tuple(hidden)
+    return (f" AND o.period NOT IN ({','.join('?' * len(hidden))})" if hidden else ""), hidden
+
+
+def reported_quarters(db, plan_id: str = SCORECARD, drafts: bool = False) -> list[str]:
+    """The scorecard's quarters, oldest first: the published ones, and the drafts if asked for."""
+    return [period for period, quarter in quarter_states(db, plan_id).items() if drafts or quarter.published]
+
+
+def latest_quarter(db, plan_id: str = SCORECARD, drafts: bool = False) -> str | None:
+    """The default quarter: the latest published one (or the latest of all, drafts included)."""
+    found = reported_quarters(db, plan_id, drafts)
+    return found[-1] if found else None
 
 
 def direction(now: dict, before: dict, polarity: str | None, cumulative: bool = False) -> str | None:
@@ -203,7 +241,7 @@ def rag_counts(table: pd.DataFrame, column: str = "rag_reported") -> pd.DataFram
 EXPORT_OBSERVATION_COLUMNS = [
     "indicator_id", "indicator_name", "priority", "period", "ward_code", "target", "actual",
     "rag_reported", "rag_computed", "status_note", "source", "plan_id", "as_at", "unit",
-    "polarity", "target_low", "target_high", "commentary",
+    "polarity", "target_low", "target_high", "commentary", "quarter_state",
 ]
 
 EXPORT_INDICATOR_COLUMNS = ["indicator_id", "name", "priority", "polarity", "unit", "headline"]
@@ -212,8 +250,10 @@ EXPORT_INDICATOR_COLUMNS = ["indicator_id", "name", "priority", "polarity", "uni
 def export_observations(db) -> pd.DataFrame:
     """Every figure with its source, in the DESIGN.md contract's columns (``priority`` is the name)."""
     obs = observations(db)
+    drafts = draft_quarters(db)
     out = obs.assign(
         priority=obs["priority_name"],
+        quarter_state=[quarters.DRAFT if period in drafts else quarters.PUBLISHED for period in obs["period"]],
         target=[target_text(row) for row in obs.to_dict("records")],
         actual=obs["actual"].map(format_number),
         target_low=obs["target_low"].map(format_number),
@@ -254,28 +294,30 @@ def indicator(db, indicator_id: str) -> dict | None:
     return rows.to_dict("records")[0] if len(rows) else None
 
 
-def histories(db, indicator_ids) -> dict[str, pd.DataFrame]:
-    """Borough-wide figures of several measures across all plans, with each plan's title."""
+def histories(db, indicator_ids, hidden=()) -> dict[str, pd.DataFrame]:
+    """Borough-wide figures of several measures across all plans, with each plan's title,
+    leaving out the ``hidden`` periods (the drafts a reader has not asked for)."""
     ids = list(indicator_ids)
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
+    leave_out, params = _leaving_out(hidden)
     frame = query(
         db,
         f"""
         SELECT o.*, p.title AS plan_title
         FROM observations o JOIN plans p ON p.plan_id = o.plan_id
-        WHERE o.indicator_id IN ({marks}) AND o.ward_code IS NULL
+        WHERE o.indicator_id IN ({marks}) AND o.ward_code IS NULL{leave_out}
         ORDER BY o.indicator_id, o.period_order
         """,
-        ids,
+        [*ids, *params],
     )
     return {key: group.reset_index(drop=True) for key, group in frame.groupby("indicator_id")}
 
 
-def history(db, indicator_id: str) -> pd.DataFrame:
+def history(db, indicator_id: str, hidden=()) -> pd.DataFrame:
     """Every borough-wide figure of a measure across all plans, oldest first."""
-    return histories(db, [indicator_id]).get(indicator_id, pd.DataFrame())
+    return histories(db, [indicator_id], hidden).get(indicator_id, pd.DataFrame())
 
 
 def commitments_for(db, indicator_id: str) -> pd.DataFrame:
@@ -349,9 +391,11 @@ def boundaries(db) -> pd.DataFrame:
     return query(db, "SELECT * FROM ward_boundaries ORDER BY ward_code")
 
 
-def ward_observations(db) -> pd.DataFrame:
-    """Ward-level figures, from the dataset or from uploaded quarters."""
-    return query(db, _OBSERVATIONS + " WHERE o.ward_code IS NOT NULL ORDER BY o.indicator_id, o.period_order")
+def ward_observations(db, hidden=()) -> pd.DataFrame:
+    """Ward-level figures, from the dataset or from uploaded quarters (less the ``hidden`` periods)."""
+    leave_out, params = _leaving_out(hidden)
+    return query(db, _OBSERVATIONS + " WHERE o.ward_code IS NOT NULL" + leave_out
+                 + " ORDER BY o.indicator_id, o.period_order", params)
 
 
 def current_targets(db) -> pd.DataFrame:

@@ -202,17 +202,20 @@ DERIVED = {
 
 # Tables the app writes, kept across rebuilds of data/: the upload audit log, the figures
 # each upload replaced (so it can be rolled back), imported ward boundaries, build facts.
+# What a row of the audit log (the uploads table) records.
+KINDS = ("quarter", "scorecard", "publish", "unpublish")
+
 APP_TABLES = {
     "uploads": {
         "pk": "upload_id",
         "columns": {
-            "upload_id": "int", "filename": "text", "sha256": "text", "user": "text", "at": "text", "status": "text",
-            "added": "int", "changed": "int", "unchanged": "int", "rows_json": "text", "errors": "text",
-            "rolled_back_at": "text", "rolled_back_by": "text",
+            "upload_id": "int", "kind": "text", "period": "text", "filename": "text", "sha256": "text",
+            "user": "text", "at": "text", "status": "text", "added": "int", "changed": "int", "unchanged": "int",
+            "rows_json": "text", "errors": "text", "rolled_back_at": "text", "rolled_back_by": "text",
         },
-        "not_null": ["status"],
-        "defaults": {"added": 0, "changed": 0, "unchanged": 0},
-        "indexes": [],
+        "not_null": ["status", "kind"],
+        "defaults": {"added": 0, "changed": 0, "unchanged": 0, "kind": "quarter"},
+        "indexes": [["kind", "period"]],
     },
     "observation_history": {
         "pk": "history_id",
@@ -222,7 +225,7 @@ APP_TABLES = {
         },
         "not_null": ["upload_id", "indicator_id", "period", "action"],
         "defaults": {},
-        "indexes": [["upload_id"]],
+        "indexes": [["upload_id"], ["indicator_id", "period", "ward_code"]],
     },
     "ward_boundaries": {
         "pk": "ward_code",

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,6 +47,93 @@ def opened(path: str | os.PathLike | None = None):
         db.close()
 
 
+class StoreError(Exception):
+    """A write the store could not make, in one plain line; nothing was changed."""
+
+
+class Busy(StoreError):
+    pass
+
+
+# How long a writer waits for another writer before it is refused (seconds).
+WRITE_WAIT = float(os.environ.get("HARROW_KPI_WRITE_WAIT", "120"))
+WAITING = "Another upload is being committed; yours will start when it finishes."
+
+
+def plain_error(error: sqlite3.Error) -> StoreError:
+    """SQLite's refusals in an officer's words."""
+    text = str(error).lower()
+    if "readonly" in text or "read-only" in text:
+        return StoreError("The database is read-only here; nothing was changed. Ask the administrator to "
+                          "make it writable.")
+    if "disk is full" in text or "disk i/o" in text:
+        return StoreError("The disk holding the database is full or failing; nothing was changed.")
+    if "locked" in text or "busy" in text:
+        return Busy(f"The database stayed busy with another write for {WRITE_WAIT:.0f} s; nothing was "
+                    "changed. Try again in a few minutes.")
+    return StoreError(f"The database refused the write ({error}); nothing was changed.")
+
+
+@contextmanager
+def writing(db: sqlite_utils.Database, wait: float | None = None, on_wait: Callable[[str], None] | None = None):
+    """One short write transaction: wait in turn for another writer (saying so once through
+    ``on_wait``), refuse plainly after ``wait`` seconds, bump the data version on success."""
+    wait = WRITE_WAIT if wait is None else wait
+    deadline = time.monotonic() + wait
+    db.execute("PRAGMA busy_timeout = 200")
+    told = False
+    try:
+        while True:
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) and "busy" not in str(error):
+                    raise plain_error(error) from error
+                if time.monotonic() >= deadline:
+                    raise plain_error(error) from error
+                if on_wait is not None and not told:
+                    on_wait(WAITING)
+                    told = True
+                time.sleep(0.2)
+        try:
+            yield db
+            bump_version(db)
+            db.execute("COMMIT")
+        except BaseException as error:
+            db.execute("ROLLBACK")
+            if isinstance(error, sqlite3.OperationalError | sqlite3.DatabaseError) \
+                    and not isinstance(error, sqlite3.IntegrityError):
+                raise plain_error(error) from error
+            raise
+    finally:
+        db.execute("PRAGMA busy_timeout = 30000")
+
+
+def bump_version(db: sqlite_utils.Database) -> None:
+    """Every write moves the data version on, so every cached page reads afresh."""
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES ('data_version', '1') "
+        "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+    )
+
+
+def _version(db: sqlite_utils.Database) -> int:
+    if "meta" not in db.table_names():
+        return 0
+    row = db.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def data_version(path: str | os.PathLike | None = None) -> int:
+    """The data version: the same number means the same figures, in every process."""
+    try:
+        with opened(path) as db:
+            return _version(db)
+    except sqlite3.Error:
+        return 0
+
+
 def _column_types(name: str) -> dict:
     spec = TABLES[name]
     columns = {spec["pk"]: int} if spec["pk"] not in spec["columns"] else {}
@@ -59,9 +147,14 @@ def ensure_app_tables(db: sqlite_utils.Database) -> None:
     """Create the tables the app writes (uploads, history, boundaries, meta) if missing."""
     for name, spec in APP_TABLES.items():
         if name in db.table_names():
-            continue
-        db[name].create({c: PYTHON_TYPES[k] for c, k in spec["columns"].items()}, pk=spec["pk"],
-                        not_null=spec["not_null"], defaults=spec["defaults"])
+            # A database from before a column was added gains it, empty.
+            have = db[name].columns_dict
+            for column, kind in spec["columns"].items():
+                if column not in have:
+                    db[name].add_column(column, PYTHON_TYPES[kind], not_null_default=spec["defaults"].get(column))
+        else:
+            db[name].create({c: PYTHON_TYPES[k] for c, k in spec["columns"].items()}, pk=spec["pk"],
+                            not_null=spec["not_null"], defaults=spec["defaults"])
         for columns in spec["indexes"]:
             db[name].create_index(columns, if_not_exists=True)
 
@@ -78,8 +171,12 @@ def build(path: str | os.PathLike | None = None, folder: str | os.PathLike | Non
     target.parent.mkdir(parents=True, exist_ok=True)
     db = connect(target)
     try:
-        db.enable_wal()
-        with db.atomic():
+        try:
+            db.enable_wal()
+        except sqlite3.Error as error:
+            raise plain_error(error) from error
+        with writing(db):
+            version = _version(db)
             for name in ["meta", *reversed(BUILD_ORDER)]:
                 if name in db.table_names():
                     db[name].drop()
@@ -101,6 +198,7 @@ def build(path: str | os.PathLike | None = None, folder: str | os.PathLike | Non
                 [
                     {"key": "fingerprint", "value": dataset.fingerprint(folder)},
                     {"key": "schema_version", "value": SCHEMA_VERSION},
+                    {"key": "data_version", "value": str(version)},
                 ],
             )
         return {name: db[name].count for name in BUILD_ORDER}
@@ -139,7 +237,7 @@ def save_boundaries(path, geometries: dict[str, dict], filename: str, sha256: st
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     db = connect(path)
     try:
-        with db.atomic():
+        with writing(db):
             ensure_app_tables(db)
             db.execute("DELETE FROM ward_boundaries")
             db["ward_boundaries"].insert_all(

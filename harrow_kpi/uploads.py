@@ -15,7 +15,7 @@ import json
 
 import pandas as pd
 
-from harrow_kpi import ingest, periods, queries, rag, store
+from harrow_kpi import ingest, periods, quarters, queries, rag, store
 from harrow_kpi.figures import format_number, missing, target_text
 
 UPLOADS = "uploads"
@@ -102,18 +102,26 @@ def _rag(row, polarity) -> str | None:
     return rag.compute(row.get("actual"), row.get("target"), polarity, row.get("target_low"), row.get("target_high"))
 
 
-def _apply(db, upload_id: int, meta: dict, rows: list[dict]) -> dict:
-    """Write an upload's rows, keeping each replaced row in the history. Inside a transaction."""
+def _key(row) -> tuple[str, str, str]:
+    return row["indicator_id"], row["period"], row.get("ward_code") or ""
+
+
+def _apply(db, upload_id: int, meta: dict, rows: list[dict], replaying: dict | None = None) -> dict:
+    """Write an upload's rows, keeping each replaced row in the history. Inside a transaction.
+
+    On a replay after a rebuild, ``replaying`` maps the keys this upload changed when it was
+    committed to their history rows: only those are written again (a row that changed nothing
+    then changes nothing now), and each history row is brought up to date with what it now replaces.
+    """
     polarity = {r["indicator_id"]: r["polarity"] for r in db.query("SELECT indicator_id, polarity FROM indicators")}
-    known = set(polarity)
     counts = {"added": 0, "changed": 0, "unchanged": 0}
     for row in rows:
-        if row["indicator_id"] not in known:
+        if row["indicator_id"] not in polarity or (replaying is not None and _key(row) not in replaying):
             continue
         before = _existing(db, row)
         period = periods.parse(row["period"])
         values = {name: row.get(name) for name in FIELDS}
-        if before is not None and all(_same(before[n], values[n]) for n in FIELDS):
+        if replaying is None and before is not None and all(_same(before[n], values[n]) for n in FIELDS):
             counts["unchanged"] += 1
             continue
         derived = {
@@ -125,12 +133,16 @@ def _apply(db, upload_id: int, meta: dict, rows: list[dict]) -> dict:
             "source": f"Quarter upload #{upload_id}: {meta['filename']}, row {row.get('row')}, "
                       f"by {meta['user']} on {meta['at'][:10]}",
         }
-        db.execute(
-            f"INSERT INTO {HISTORY} (upload_id, indicator_id, period, ward_code, action, previous_json) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (upload_id, row["indicator_id"], row["period"], row.get("ward_code"),
-             "insert" if before is None else "update", None if before is None else json.dumps(before)),
-        )
+        action, previous = ("insert", None) if before is None else ("update", json.dumps(before))
+        if replaying is None:
+            db.execute(
+                f"INSERT INTO {HISTORY} (upload_id, indicator_id, period, ward_code, action, previous_json) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (upload_id, row["indicator_id"], row["period"], row.get("ward_code"), action, previous),
+            )
+        else:
+            db.execute(f"UPDATE {HISTORY} SET action = ?, previous_json = ? WHERE history_id = ?",
+                       (action, previous, replaying[_key(row)]))
         if before is None:
             db["observations"].insert({
                 "indicator_id": row["indicator_id"], "period": row["period"], "ward_code": row.get("ward_code"),
@@ -145,28 +157,28 @@ def _apply(db, upload_id: int, meta: dict, rows: list[dict]) -> dict:
     return counts
 
 
-def commit(path, checked: ingest.Checked, user: str) -> tuple[int, dict]:
-    """Apply a checked upload in one transaction and record it; return (upload_id, counts)."""
+def commit(path, checked: ingest.Checked, user: str, on_wait=None) -> tuple[int, dict]:
+    """Apply a checked upload in one transaction and record it; return (upload_id, counts).
+
+    A second officer's commit waits its turn (``on_wait`` is told once) and is refused
+    plainly after store.WRITE_WAIT seconds."""
     if not checked.ok:
         raise ValueError("only a checked upload with no problems can be committed")
+    rows_json = json.dumps(checked.rows)
     db = store.connect(path)
     try:
-        store.ensure_app_tables(db)
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with store.writing(db, on_wait=on_wait):
+            store.ensure_app_tables(db)
             meta = {"filename": checked.filename, "user": user, "at": _now()}
             cursor = db.execute(
-                f"INSERT INTO {UPLOADS} (filename, sha256, user, at, status, rows_json) VALUES (?, ?, ?, ?, ?, ?)",
-                (checked.filename, checked.sha256, user, meta["at"], "accepted", json.dumps(checked.rows)),
+                f"INSERT INTO {UPLOADS} (kind, filename, sha256, user, at, status, rows_json) "
+                "VALUES ('quarter', ?, ?, ?, ?, ?, ?)",
+                (checked.filename, checked.sha256, user, meta["at"], "accepted", rows_json),
             )
             upload_id = cursor.lastrowid
             counts = _apply(db, upload_id, meta, checked.rows)
             db.execute(f"UPDATE {UPLOADS} SET added = ?, changed = ?, unchanged = ? WHERE upload_id = ?",
                        (counts["added"], counts["changed"], counts["unchanged"], upload_id))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return upload_id, counts
     finally:
         db.close()
@@ -176,10 +188,11 @@ def reject(path, checked: ingest.Checked, user: str) -> int:
     """Log a rejected upload in the audit table; no figure is touched."""
     db = store.connect(path)
     try:
-        store.ensure_app_tables(db)
-        with db.atomic():
+        with store.writing(db):
+            store.ensure_app_tables(db)
             cursor = db.execute(
-                f"INSERT INTO {UPLOADS} (filename, sha256, user, at, status, errors) VALUES (?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO {UPLOADS} (kind, filename, sha256, user, at, status, errors) "
+                "VALUES ('quarter', ?, ?, ?, ?, ?, ?)",
                 (checked.filename, checked.sha256, user, _now(), "rejected",
                  json.dumps([str(p) for p in checked.problems[:500]])),
             )
@@ -192,63 +205,101 @@ class RollbackError(ValueError):
     pass
 
 
-def rollback(path, upload_id: int, user: str) -> int:
-    """Restore exactly what an upload replaced; return how many observations it touched."""
+def _blocking(db, upload_id: int, history: list[dict]) -> list[int]:
+    """Later accepted uploads that changed a figure this one changed: one pass over their history."""
+    mine = {(h["indicator_id"], h["period"], h["ward_code"] or "") for h in history}
+    later = db.execute(
+        f"""SELECT h.upload_id, h.indicator_id, h.period, h.ward_code FROM {HISTORY} h
+        JOIN {UPLOADS} u ON u.upload_id = h.upload_id WHERE h.upload_id > ? AND u.status = 'accepted'""",
+        (upload_id,),
+    ).fetchall()
+    return sorted({later_id for later_id, indicator, period, ward in later if (indicator, period, ward or "") in mine})
+
+
+def rollback(path, upload_id: int, user: str, on_wait=None) -> int:
+    """Undo an entry of the audit log: restore exactly what an upload replaced, or withdraw a
+    publish or unpublish; return how many figures it restored."""
     db = store.connect(path)
     try:
-        store.ensure_app_tables(db)
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with store.writing(db, on_wait=on_wait):
+            store.ensure_app_tables(db)
             found = list(db.query(f"SELECT * FROM {UPLOADS} WHERE upload_id = ?", (upload_id,)))
             if not found or found[0]["status"] != "accepted":
                 raise RollbackError(f"upload {upload_id} is not an accepted upload that can be rolled back")
             history = list(db.query(f"SELECT * FROM {HISTORY} WHERE upload_id = ? ORDER BY history_id DESC",
                                     (upload_id,)))
-            later = list(db.query(
-                f"""SELECT DISTINCT h.upload_id FROM {HISTORY} h JOIN {UPLOADS} u ON u.upload_id = h.upload_id
-                WHERE h.upload_id > ? AND u.status = 'accepted' AND EXISTS (
-                    SELECT 1 FROM {HISTORY} m WHERE m.upload_id = ? AND m.indicator_id = h.indicator_id
-                    AND m.period = h.period AND ifnull(m.ward_code, '') = ifnull(h.ward_code, ''))""",
-                (upload_id, upload_id)))
+            later = _blocking(db, upload_id, history)
             if later:
-                ids = ", ".join(str(r["upload_id"]) for r in later)
+                ids = ", ".join(str(later_id) for later_id in later)
                 raise RollbackError(f"later upload(s) {ids} changed the same figures; roll those back first")
             for entry in history:
                 key = (entry["indicator_id"], entry["period"], entry["ward_code"] or "")
-                if entry["action"] == "insert":
-                    db.execute("DELETE FROM observations WHERE indicator_id = ? AND period = ? "
-                               "AND ifnull(ward_code, '') = ?", key)
-                else:
-                    previous = json.loads(entry["previous_json"])
-                    db.execute("DELETE FROM observations WHERE indicator_id = ? AND period = ? "
-                               "AND ifnull(ward_code, '') = ?", key)
-                    db["observations"].insert(previous)
+                db.execute("DELETE FROM observations WHERE indicator_id = ? AND period = ? "
+                           "AND ifnull(ward_code, '') = ?", key)
+                if entry["action"] == "update":
+                    db["observations"].insert(json.loads(entry["previous_json"]))
             db.execute(f"UPDATE {UPLOADS} SET status = 'rolled back', rolled_back_at = ?, rolled_back_by = ? "
                        "WHERE upload_id = ?", (_now(), user, upload_id))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return len(history)
     finally:
         db.close()
 
 
+def publish(path, period: str, user: str, needed: int | None = None, on_wait=None) -> quarters.Quarter:
+    """An officer approves a draft quarter; with two approvals needed, a second officer completes it."""
+    return _publishing(path, "publish", period, user, needed, on_wait)
+
+
+def unpublish(path, period: str, user: str, needed: int | None = None, on_wait=None) -> quarters.Quarter:
+    """Take a published quarter back to draft: readers see the quarter before it again."""
+    return _publishing(path, "unpublish", period, user, needed, on_wait)
+
+
+def _publishing(path, action: str, period: str, user: str, needed, on_wait) -> quarters.Quarter:
+    period = str(periods.parse(period))
+    db = store.connect(path)
+    try:
+        with store.writing(db, on_wait=on_wait):
+            store.ensure_app_tables(db)
+            states = queries.quarter_states(db, needed=needed)
+            if period not in states:
+                raise quarters.PublishError(f"{period} has no scorecard figures to publish")
+            current = states[period]
+            if action == "publish" and current.published:
+                raise quarters.PublishError(f"{period} is already published")
+            if action == "publish" and user in current.approvals:
+                raise quarters.PublishError(f"{user} has already approved {period}; a second officer must publish it")
+            if action == "unpublish" and not current.published:
+                raise quarters.PublishError(f"{period} is a draft already")
+            db.execute(f"INSERT INTO {UPLOADS} (kind, period, user, at, status) VALUES (?, ?, ?, ?, 'accepted')",
+                       (action, period, user, _now()))
+            return queries.quarter_states(db, needed=needed)[period]
+    finally:
+        db.close()
+
+
 def replay(db) -> None:
-    """After a rebuild from data/*.csv, apply the accepted uploads again, oldest first."""
+    """After a rebuild from data/*.csv, apply the accepted uploads again, oldest first: each
+    exactly as far as it changed the figures when committed. Every history row is kept."""
     if UPLOADS not in db.table_names():
         return
-    db.execute(f"DELETE FROM {HISTORY}")
-    for upload in list(db.query(f"SELECT * FROM {UPLOADS} WHERE status = 'accepted' ORDER BY upload_id")):
+    changed: dict[int, dict] = {}
+    for entry in db.query(f"SELECT history_id, upload_id, indicator_id, period, ward_code FROM {HISTORY}"):
+        key = (entry["indicator_id"], entry["period"], entry["ward_code"] or "")
+        changed.setdefault(entry["upload_id"], {})[key] = entry["history_id"]
+    accepted = list(db.query(
+        f"SELECT * FROM {UPLOADS} WHERE status = 'accepted' AND kind = 'quarter' ORDER BY upload_id"))
+    for upload in accepted:
         meta = {"filename": upload["filename"], "user": upload["user"], "at": upload["at"]}
-        _apply(db, upload["upload_id"], meta, json.loads(upload["rows_json"] or "[]"))
+        _apply(db, upload["upload_id"], meta, json.loads(upload["rows_json"] or "[]"),
+               replaying=changed.get(upload["upload_id"], {}))
 
 
 def list_uploads(db) -> pd.DataFrame:
     store.ensure_app_tables(db)
     return queries.query(
         db,
-        f"""SELECT upload_id, at, user, filename, sha256, status, added, changed, unchanged, errors,
+        f"""SELECT upload_id, kind, period, at, user, filename, sha256, status, added, changed, unchanged, errors,
         rolled_back_at, rolled_back_by FROM {UPLOADS} ORDER BY upload_id DESC""",
     )
 

@@ -424,7 +424,7 @@ def test_the_store_records_what_it_was_built_from(tmp_path):
     store.build(path, data)
     with store.opened(path) as db:
         meta = {row["key"]: row["value"] for row in db["meta"].rows}
-    assert meta == {"fingerprint": dataset.fingerprint(data), "schema_version": "4"}
+    assert meta == {"fingerprint": dataset.fingerprint(data), "schema_version": "4", "data_version": "1"}
 
 
 def test_build_makes_the_folder_for_the_database(tmp_path):
@@ -529,7 +529,7 @@ def test_the_build_declares_the_foreign_keys_and_required_columns(own_build):
         observation_keys = {(fk.column, fk.other_table) for fk in db["observations"].foreign_keys}
         assert observation_keys == {("indicator_id", "indicators"), ("ward_code", "wards")}
         required = {row[1] for row in db.execute("PRAGMA table_info(uploads)") if row[3]}
-        assert required == {"status"}
+        assert required == {"status", "kind"}
 
 
 def test_a_range_target_gets_its_rag_by_the_rule(own_build):

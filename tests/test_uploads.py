@@ -137,7 +137,9 @@ def test_the_accepted_path_adds_values_rag_audit_and_history(path):
         new = rows[rows["period"] == "2019/20 Q3"].set_index("indicator_id")
         audit = uploads.list_uploads(db).iloc[0]
         history = list(db.query("SELECT * FROM observation_history WHERE upload_id = ?", (upload_id,)))
-        assert queries.latest_quarter(db) == "2019/20 Q3"
+        # A loaded quarter is a draft: readers keep 2019/20 Q2 until an officer publishes it.
+        assert queries.latest_quarter(db) == "2019/20 Q2"
+        assert queries.latest_quarter(db, drafts=True) == "2019/20 Q3"
     assert new.loc["council-tax-collected", "actual"] == 84.1
     assert new.loc["sickness-absence", "rag_computed"] == "LR"
     assert "Quarter upload #1: q3.csv, row 3, by jsmith" in new.loc["sickness-absence", "source"]
@@ -539,8 +541,8 @@ def test_the_audit_log_lists_newest_first(path, clock):
     uploads.reject(path, check(path, HEADER + "nope,2019/20 Q3,5,,,,,\n"), "officer")
     with store.opened(path) as db:
         audit = uploads.list_uploads(db)
-    assert list(audit.columns) == ["upload_id", "at", "user", "filename", "sha256", "status", "added", "changed",
-                                   "unchanged", "errors", "rolled_back_at", "rolled_back_by"]
+    assert list(audit.columns) == ["upload_id", "kind", "period", "at", "user", "filename", "sha256", "status",
+                                   "added", "changed", "unchanged", "errors", "rolled_back_at", "rolled_back_by"]
     assert audit[["upload_id", "status", "user"]].values.tolist() == [[2, "rejected", "officer"],
                                                                       [1, "accepted", "jsmith"]]
 

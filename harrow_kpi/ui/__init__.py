@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import html
 import re
+from typing import NamedTuple
 
 import pandas as pd
 import streamlit as st
 
-from harrow_kpi import geography, periods, promises, queries, rag, rebuild, store
+from harrow_kpi import geography, periods, promises, quarters, queries, rag, rebuild, store
 from harrow_kpi.display import (  # noqa: F401 - pages read these through ui
     ACTION_STYLE,
     DIRECTION,
@@ -52,35 +53,85 @@ def database(path: str) -> str:
     return str(rebuild.ensure_current(path))
 
 
-def db_path() -> str:
-    return database(str(store.db_path()))
+class Snapshot(NamedTuple):
+    """The database at one data version: the first argument of every cached loader, so a
+    write from anywhere (this session, the command line, another app process) shows on
+    the next rerun of every open page. Opens like a path."""
+
+    path: str
+    version: int
+
+    def __fspath__(self) -> str:
+        return self.path
 
 
-@st.cache_data(show_spinner=False)
-def reported_quarters(path: str) -> list[str]:
+def db_path() -> Snapshot:
+    path = database(str(store.db_path()))
+    return Snapshot(path, store.data_version(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def quarter_states(path: str) -> dict[str, quarters.Quarter]:
     with store.opened(path) as db:
-        return queries.reported_quarters(db)
+        return queries.quarter_states(db)
 
 
-@st.cache_data(show_spinner=False)
+def showing_drafts() -> bool:
+    """Draft quarters show to a signed-in officer, and to a reader who turns them on."""
+    from harrow_kpi.ui import signin
+
+    return bool(st.session_state.get(signin.OFFICER) or st.session_state.get("f_drafts")
+                or st.query_params.get("drafts") == "1")
+
+
+def reported_quarters(path: str, drafts: bool | None = None) -> list[str]:
+    """The quarters this reader can choose, oldest first: published ones, and drafts if shown."""
+    drafts = showing_drafts() if drafts is None else drafts
+    return [period for period, quarter in quarter_states(path).items() if drafts or quarter.published]
+
+
+def draft_quarters(path: str) -> tuple[str, ...]:
+    return tuple(period for period, quarter in quarter_states(path).items() if not quarter.published)
+
+
+def hidden_quarters(path: str) -> tuple[str, ...]:
+    """The periods whose figures this reader must not see: drafts, unless shown."""
+    return () if showing_drafts() else draft_quarters(path)
+
+
+def draft_label(path: str, period: str | None) -> str:
+    """"Draft: 3 of 114 measures reported" for a draft quarter, else ""."""
+    quarter = quarter_states(path).get(period)
+    return quarter.label if quarter else ""
+
+
+def draft_notice(path: str, period: str | None) -> None:
+    """The draft marker every page, slide and download carries for a draft quarter."""
+    label = draft_label(path, period)
+    if label:
+        st.warning(f"**{label}.** Not yet published: figures may change before an officer publishes "
+                   "this quarter.", icon="✎")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def scorecard(path: str, period: str) -> pd.DataFrame:
     with store.opened(path) as db:
         return queries.scorecard(db, period)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def plan_list(path: str) -> pd.DataFrame:
     with store.opened(path) as db:
         return queries.plans(db)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def priorities(path: str) -> pd.DataFrame:
     with store.opened(path) as db:
         return queries.priorities(db)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def filter_choices(path: str) -> dict[str, list[str]]:
     """Portfolio holders and directors named on the scorecard, for the filter lists."""
     with store.opened(path) as db:
@@ -99,41 +150,49 @@ def plain(text) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def objectives(path: str, theme_id: str) -> pd.DataFrame:
     with store.opened(path) as db:
         return queries.objectives(db, theme_id)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def actions(path: str, theme_id: str) -> pd.DataFrame:
     with store.opened(path) as db:
         return queries.actions(db, theme_id)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def measure(path: str, indicator_id: str) -> dict | None:
     with store.opened(path) as db:
         return queries.indicator(db, indicator_id)
 
 
-@st.cache_data(show_spinner=False)
 def histories(path: str, indicator_ids: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    return _histories(path, tuple(indicator_ids), hidden_quarters(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _histories(path: str, indicator_ids: tuple[str, ...], hidden: tuple[str, ...]) -> dict[str, pd.DataFrame]:
     with store.opened(path) as db:
-        return queries.histories(db, indicator_ids)
+        return queries.histories(db, indicator_ids, hidden)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def commitments_for(path: str, indicator_id: str) -> pd.DataFrame:
     with store.opened(path) as db:
         return queries.commitments_for(db, indicator_id)
 
 
-@st.cache_data(show_spinner=False)
 def plan_tables(path: str) -> dict[str, pd.DataFrame]:
     """Everything the plan comparison page reads, in one cached trip to the store."""
+    return _plan_tables(path, hidden_quarters(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _plan_tables(path: str, hidden: tuple[str, ...]) -> dict[str, pd.DataFrame]:
     with store.opened(path) as db:
-        quarter = queries.latest_quarter(db)
+        quarter = queries.latest_quarter(db, drafts=bool(not hidden))
         as_of = periods.parse(quarter).end if quarter else None
         tables = {
             "plans": queries.plans(db),
@@ -144,7 +203,7 @@ def plan_tables(path: str) -> dict[str, pd.DataFrame]:
             "recurring": queries.recurring_measures(db),
             "budget": queries.budget_lines(db),
         }
-        observations = queries.promised_observations(db)
+        observations = queries.promised_observations(db, hidden)
     tables["as_of"] = as_of
     tables["ledger"] = (
         promises.ledger(tables["commitments"], observations, tables["indicators"], tables["plans"], as_of)
@@ -153,9 +212,13 @@ def plan_tables(path: str) -> dict[str, pd.DataFrame]:
     return tables
 
 
-@st.cache_data(show_spinner=False)
 def ward_tables(path: str) -> dict[str, pd.DataFrame]:
     """Everything the ward map reads, in one cached trip to the store."""
+    return _ward_tables(path, hidden_quarters(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _ward_tables(path: str, hidden: tuple[str, ...]) -> dict[str, pd.DataFrame]:
     with store.opened(path) as db:
         tables = {
             "wards": queries.wards(db),
@@ -163,7 +226,7 @@ def ward_tables(path: str) -> dict[str, pd.DataFrame]:
             "actions": queries.all_actions(db),
             "commitments": queries.commitments(db),
             "boundaries": queries.boundaries(db),
-            "ward_observations": queries.ward_observations(db),
+            "ward_observations": queries.ward_observations(db, hidden),
         }
     tables["counts"] = geography.ward_counts(tables["places"], tables["actions"], tables["wards"])
     return tables
@@ -175,7 +238,7 @@ def previous_scorecard(path: str, period: str) -> pd.DataFrame | None:
     return scorecard(path, before) if before in reported_quarters(path) else None
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def quarter_summary(path: str, period: str, names: int = 3):
     from harrow_kpi import narrative
 
@@ -187,4 +250,5 @@ def briefing_pack(path: str, period: str, chosen) -> bytes:
 
     table = scorecard(path, period)
     return briefing.build(table, previous_scorecard(path, period), chosen,
-                          histories(path, tuple(table["indicator_id"]))).encode("utf-8")
+                          histories(path, tuple(table["indicator_id"])),
+                          draft=draft_label(path, period)).encode("utf-8")

@@ -45,11 +45,12 @@ def cabinet_page() -> None:
     st.markdown(STYLE, unsafe_allow_html=True)
     path = ui.db_path()
     quarters = ui.reported_quarters(path)
+    published = ui.reported_quarters(path, drafts=False)
     if not quarters:
         st.title("No quarter to present yet")
         return
     quarter = st.query_params.get("quarter")
-    quarter = quarter if quarter in quarters else quarters[-1]
+    quarter = quarter if quarter in quarters else (published or quarters)[-1]
     deck = slides(path)
     try:
         number = min(max(int(st.query_params.get("slide", "1")), 1), len(deck))
@@ -57,6 +58,7 @@ def cabinet_page() -> None:
         number = 1
     st.query_params.update({"present": "1", "slide": str(number), "quarter": quarter})
     _controls(number, len(deck))
+    ui.draft_notice(path, quarter)
     key, title = deck[number - 1]
     try:
         if key == "summary":

@@ -25,6 +25,8 @@ def overview_page() -> None:
         return
 
     period = chosen.quarter
+    ui.draft_notice(path, period)
+    draft = ui.draft_label(path, period)
     table = filters.apply(ui.scorecard(path, period), chosen)
     if chosen.active:
         st.caption(f"Filtered: {chosen.describe()}. Clear the filters in the sidebar to see every measure.")
@@ -42,7 +44,7 @@ def overview_page() -> None:
     st.download_button(
         "Download the briefing pack (HTML, works offline, prints a page per priority)",
         lambda: ui.briefing_pack(path, period, chosen),
-        f"harrow-briefing-{period.replace('/', '-').replace(' ', '-')}.html",
+        f"harrow-briefing-{period.replace('/', '-').replace(' ', '-')}{'-DRAFT' if draft else ''}.html",
         mime="text/html", icon="⬇", on_click="ignore", key="briefing",
     )
 

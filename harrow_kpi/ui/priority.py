@@ -39,6 +39,7 @@ def priority_page(theme_id: str) -> None:
 
     st.title(name)
     st.caption(f"Corporate Scorecard 2019/20 · {ui.quarter_label(quarter)} · filters: {chosen.describe()}")
+    ui.draft_notice(path, quarter)
     _objectives(path, theme_id)
     _overall(shown, measures, chosen, name)
 
@@ -90,14 +91,17 @@ def _overall(shown: pd.DataFrame, measures: pd.DataFrame, chosen: flt.Filters, n
         f"Direction of travel compares {compared} measures with figures in both this quarter and the last; "
         f"{picture['differs']} reported RAG{'s' if picture['differs'] != 1 else ''} differ from Harrow's rule."
     )
-    _downloads(shown, chosen, name)
+    _downloads(shown, chosen, name, ui.draft_label(ui.db_path(), chosen.quarter))
 
 
-def _downloads(shown: pd.DataFrame, chosen: flt.Filters, name: str) -> None:
-    """The filtered list exactly as shown; files are made only when asked for."""
+def _downloads(shown: pd.DataFrame, chosen: flt.Filters, name: str, draft: str) -> None:
+    """The filtered list exactly as shown, a draft marked as one; files are made only when asked for."""
     table = ui.measures_frame(shown)
+    if draft:
+        table.insert(0, "Draft", draft)
     stem = f"{name.lower().replace(' ', '-')}-{chosen.quarter.replace('/', '-').replace(' ', '-')}"
-    title = f"{name}, {chosen.quarter}: {chosen.describe()}"
+    stem += "-DRAFT" if draft else ""
+    title = f"{name}, {chosen.quarter}: {chosen.describe()}" + (f" ({draft})" if draft else "")
     left, right, _ = st.columns([1, 1, 3])
     left.download_button("Download CSV", lambda: exports.to_csv(table), f"{stem}.csv", mime="text/csv",
                          icon="⬇", key="download_csv", on_click="ignore")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from harrow_kpi import filters as flt
-from harrow_kpi import rag, ui
+from harrow_kpi import periods, rag, ui
+from harrow_kpi.ui import signin
 
 STATE = "filters"
 DRAWN_BY_APP = "filters_drawn_by_app"
@@ -21,6 +22,7 @@ KEYS = {
     "director": "f_director",
     "direction": "f_direction",
     "search": "f_search",
+    "drafts": "f_drafts",
 }
 RAG_WORDS = {**{band: ui.rag_text(band) for band in rag.BANDS},
              flt.DIFFERS: "⚠ reported RAG differs from the rule", flt.NO_RAG: "– no RAG this quarter"}
@@ -37,24 +39,36 @@ def _clear():
 
 def sidebar(path: str) -> flt.Filters:
     """Draw the filters, seeded from the URL on a session's first run; return them."""
-    quarters = ui.reported_quarters(path)
+    published = ui.reported_quarters(path, drafts=False)
+    drafts = ui.draft_quarters(path)
     choices = ui.filter_choices(path)
     if KEYS["headline"] not in st.session_state:
         # First run of a session (seed from the link), or back from a page without these
         # filters, whose widgets Streamlit has forgotten (seed from the last filters used).
         initial = st.session_state.get(STATE) or flt.from_query(
-            st.query_params.to_dict(), quarters, choices["holders"], choices["directors"]
+            st.query_params.to_dict(), published, choices["holders"], choices["directors"], drafts
         )
-        st.session_state[KEYS["quarter"]] = initial.quarter or (quarters[-1] if quarters else None)
+        # The default quarter is the latest published one, for officers too.
+        st.session_state[KEYS["quarter"]] = initial.quarter or (published[-1] if published else None)
+        st.session_state[KEYS["drafts"]] = initial.drafts or bool(st.session_state.get(signin.OFFICER))
         for name in ("headline", "search"):
             st.session_state[KEYS[name]] = getattr(initial, name)
         for name in ("rag", "portfolio_holder", "director", "direction"):
             st.session_state[KEYS[name]] = list(getattr(initial, name))
         st.session_state["filters_ignored"] = initial.ignored
+    if drafts:
+        # Offered before the quarter list is drawn, so turning it on adds the drafts at once.
+        st.sidebar.toggle("Show draft quarters", key=KEYS["drafts"],
+                          help="Quarters officers are still loading; not yet published.")
+    quarters = [*published, *drafts] if st.session_state.get(KEYS["drafts"]) else published
+    quarters = sorted(quarters, key=lambda period: periods.parse(period).order)
+    if st.session_state.get(KEYS["quarter"]) not in quarters:
+        st.session_state[KEYS["quarter"]] = published[-1] if published else None
     with st.sidebar:
         st.header("Filters")
         if quarters:
-            st.selectbox("Quarter", quarters[::-1], key=KEYS["quarter"], format_func=ui.quarter_label)
+            st.selectbox("Quarter", quarters[::-1], key=KEYS["quarter"],
+                         format_func=lambda period: ui.quarter_label(period) + (" (draft)" if period in drafts else ""))
         st.toggle("Headline measures only", key=KEYS["headline"])
         st.multiselect("RAG status", flt.RAG_CHOICES, key=KEYS["rag"], format_func=RAG_WORDS.get,
                        placeholder="Any RAG")
@@ -75,6 +89,7 @@ def sidebar(path: str) -> flt.Filters:
         director=tuple(st.session_state[KEYS["director"]]),
         direction=tuple(st.session_state[KEYS["direction"]]),
         search=(st.session_state[KEYS["search"]] or "").strip(),
+        drafts=bool(drafts and st.session_state.get(KEYS["drafts"])),
     )
     keep = {k: v for k, v in st.query_params.to_dict().items() if k not in flt.PARAMS.values()}
     wanted = {**keep, **chosen.to_query()}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from harrow_kpi import exports, geography, ingest, periods, store, ui, uploads
+from harrow_kpi import exports, geography, ingest, periods, quarters, store, ui, uploads
 from harrow_kpi.ui import signin
 
 # Column headings in an officer's words, never the store's column names.
@@ -20,7 +20,8 @@ PREVIEW_WORDS = {
     "rag_differs": "Reported RAG differs", "changes": "What changes",
 }
 AUDIT_WORDS = {
-    "upload_id": "Upload", "at": "When (UTC)", "user": "Officer", "filename": "File", "status": "Status",
+    "upload_id": "Entry", "kind": "What", "period": "Quarter", "at": "When (UTC)", "user": "Officer",
+    "filename": "File", "status": "Status",
     "added": "Added", "changed": "Changed", "unchanged": "Unchanged", "rolled_back_at": "Rolled back (UTC)",
     "rolled_back_by": "Rolled back by", "sha256": "File fingerprint",
 }
@@ -38,11 +39,12 @@ def upload_page() -> None:
     _template(path)
     _upload(path, officer)
     _history(path, officer)
+    _publishing(path, officer)
     _boundaries(path, officer)
 
 
 def _next_quarters(path: str) -> list[str]:
-    latest = ui.reported_quarters(path)
+    latest = ui.reported_quarters(path, drafts=True)
     start = periods.parse(latest[-1]).next() if latest else periods.containing(pd.Timestamp.today().date())
     found, current = [], start
     for _ in range(4):
@@ -105,11 +107,17 @@ def _upload(path: str, officer: str) -> None:
         st.success("This file has been committed.")
         return
     if st.button(f"Commit {len(checked.rows)} rows", type="primary", key="commit"):
-        upload_id, result = uploads.commit(path, checked, officer)
+        waiting = st.empty()
+        try:
+            upload_id, result = uploads.commit(path, checked, officer, on_wait=waiting.info)
+        except store.StoreError as error:
+            waiting.error(str(error))
+            return
+        waiting.empty()
         st.session_state["committed"] = checked.sha256
-        st.cache_data.clear()
         st.success(f"Upload {upload_id} committed: {result['added']} added, {result['changed']} changed, "
-                   f"{result['unchanged']} unchanged. The priority pages now show it.")
+                   f"{result['unchanged']} unchanged. The quarter stays a draft until an officer publishes "
+                   "it (section 4).")
 
 
 def _history(path: str, officer: str) -> None:
@@ -125,22 +133,54 @@ def _history(path: str, officer: str) -> None:
     accepted = past[past["status"] == "accepted"]
     if accepted.empty:
         return
-    labels = {row["upload_id"]: f"#{row['upload_id']} {row['filename']} ({row['at'][:16]}, {row['user']})"
-              for row in accepted.to_dict("records")}
-    chosen = st.selectbox("Roll back an upload", list(labels), format_func=labels.get, key="rollback_choice")
-    sure = st.checkbox("I understand this restores the figures as they were before that upload", key="rollback_ok")
+    labels = {row["upload_id"]: _entry_label(row) for row in accepted.to_dict("records")}
+    chosen = st.selectbox("Roll back an entry", list(labels), format_func=labels.get, key="rollback_choice")
+    sure = st.checkbox("I understand this restores the figures (or the quarter's state) as they were before "
+                       "that entry", key="rollback_ok")
     if st.button("Roll back", disabled=not sure, key="rollback"):
+        waiting = st.empty()
         try:
-            touched = uploads.rollback(path, int(chosen), officer)
-        except uploads.RollbackError as error:
-            st.error(str(error))
+            touched = uploads.rollback(path, int(chosen), officer, on_wait=waiting.info)
+        except (uploads.RollbackError, store.StoreError) as error:
+            waiting.error(str(error))
         else:
-            st.cache_data.clear()
-            st.success(f"Upload {chosen} rolled back: {touched} figures restored.")
+            waiting.success(f"Entry {chosen} rolled back: {touched} figures restored.")
+
+
+def _entry_label(row: dict) -> str:
+    what = row["filename"] if row["kind"] == "quarter" else f"{row['kind']} {row['period']}"
+    return f"#{row['upload_id']} {what} ({row['at'][:16]}, {row['user']})"
+
+
+def _publishing(path, officer: str) -> None:
+    st.header("4. Publish a quarter")
+    st.caption("A quarter loaded by officers is a draft: readers see the latest published quarter until an "
+               "officer publishes it. Unpublishing takes it back to draft. Both are in the audit log above.")
+    states = ui.quarter_states(path)
+    if not states:
+        st.caption("No quarter to publish yet.")
+        return
+    st.dataframe(pd.DataFrame([{"Quarter": q.period, "State": "Published" if q.published else "Draft",
+                                "Measures reported": f"{q.reported} of {q.measures}",
+                                "Approved by": ", ".join(q.approvals)} for q in reversed(states.values())]),
+                 hide_index=True, width="stretch")
+    period = st.selectbox("Quarter", list(states)[::-1], key="publish_quarter",
+                          format_func=lambda p: f"{p} ({'published' if states[p].published else 'draft'})")
+    action = "unpublish" if states[period].published else "publish"
+    if st.button(f"{action.capitalize()} {period}", key="publish_button", type="primary"):
+        waiting = st.empty()
+        change = uploads.unpublish if action == "unpublish" else uploads.publish
+        try:
+            quarter = change(path, period, officer, on_wait=waiting.info)
+        except (quarters.PublishError, store.StoreError) as error:
+            waiting.error(str(error))
+        else:
+            waiting.success(f"{period} is now {'published' if quarter.published else 'a draft'}"
+                            + (f" ({quarter.label})." if quarter.label else "."))
 
 
 def _boundaries(path: str, officer: str) -> None:
-    st.header("4. Official ward boundaries")
+    st.header("5. Official ward boundaries")
     st.caption("A GeoJSON file of Harrow's 2002-2022 wards in WGS84 longitude/latitude (ONS Open Geography "
                "Portal). It is checked before anything is stored; the ward map then draws the real shapes.")
     file = st.file_uploader("Boundary file (.geojson)", type=["geojson", "json"], key="boundary_file")
@@ -155,7 +195,8 @@ def _boundaries(path: str, officer: str) -> None:
     except geography.BoundaryError as error:
         st.error("The boundary file cannot be used; nothing has been changed.")
         st.dataframe(pd.DataFrame({"Problem": error.problems}), hide_index=True, width="stretch")
+    except store.StoreError as error:
+        st.error(str(error))
     else:
         st.session_state["boundaries_imported"] = geography.sha256(data)
-        st.cache_data.clear()
         st.success(f"Boundaries of {count} wards imported from {file.name}.")
