@@ -109,7 +109,8 @@ def quarter_states(db, plan_id: str = SCORECARD, needed: int | None = None) -> d
             events.setdefault(period, []).append((kind, user))
     found = {}
     for period, reported, measures, seeded in _scorecard_columns(db, plan_id):
-        state, approvals = quarters.state(seeded > 0, events.get(period, ()), needed)
+        # A quarter the documents print as a scorecard column starts published.
+        state, approvals = quarters.state(seeded * 2 >= measures > 0, events.get(period, ()), needed)
         found[period] = quarters.Quarter(period, state, reported, measures, approvals, needed)
     return found
 

@@ -101,7 +101,8 @@ def writing(db: sqlite_utils.Database, wait: float | None = None, on_wait: Calla
             bump_version(db)
             db.execute("COMMIT")
         except BaseException as error:
-            db.execute("ROLLBACK")
+            if db.conn.in_transaction:  # SQLite ends the transaction itself on a full disk
+                db.execute("ROLLBACK")
             if isinstance(error, sqlite3.OperationalError | sqlite3.DatabaseError) \
                     and not isinstance(error, sqlite3.IntegrityError):
                 raise plain_error(error) from error

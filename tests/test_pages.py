@@ -511,3 +511,110 @@ def test_the_summary_opens_the_slides_and_heads_the_overview(app_env):
 @pytest.mark.parametrize("page", ["pages/cabinet.py", "pages/plans.py", "pages/wards.py", "pages/upload.py"])
 def test_the_other_pages_run_on_their_own(app_env, page):
     run_app(page)
+
+
+# A quarter's life on the pages: drafts, publishing and the data version.
+
+THREE_Q3 = ("indicator_id,period,actual,target\n" + "council-tax-collected,2019/20 Q3,84.1%,85%\n"
+            + "sickness-absence,2019/20 Q3,9.8,9\n" + "book-issues,2019/20 Q3,\"301,200\",300000\n")
+
+
+@pytest.fixture()
+def private_app(app_env, tmp_path, monkeypatch):
+    """The app on a writable copy of the session's database."""
+    from tests.helpers import private_store
+
+    path = private_store(app_env, tmp_path)
+    monkeypatch.setenv("HARROW_KPI_DB", str(path))
+    return path
+
+
+def cli_import(path, tmp_path, text, name="q3.csv"):
+    from tests.helpers import run_cli
+
+    file = tmp_path / name
+    file.write_text(text, encoding="utf-8")
+    ran = run_cli("import-quarter", file, "--user", "jsmith", db=path)
+    assert ran.returncode == 0, ran.stderr
+
+
+def test_a_draft_is_not_a_readers_default_but_shows_when_asked_for_and_says_so(private_app, tmp_path):
+    cli_import(private_app, tmp_path, THREE_Q3)
+    at = run_app()
+    assert at.selectbox(key="quarter").value == "2019/20 Q2"
+    assert "2019/20 Q3" not in at.selectbox(key="quarter").options
+    assert not at.warning
+    at.toggle(key="f_drafts").set_value(True).run()
+    assert at.selectbox(key="quarter").options[0] == "2019/20 Q3 (October–December 2019) (draft)"
+    assert at.selectbox(key="quarter").value == "2019/20 Q2"
+    at.selectbox(key="quarter").set_value("2019/20 Q3").run()
+    assert not at.exception
+    assert any("Draft: 3 of 114 measures reported" in w.value for w in at.warning)
+    assert at.query_params["drafts"] == ["1"] and at.query_params["quarter"] == ["2019/20 Q3"]
+
+
+def test_a_link_to_a_draft_without_drafts_on_opens_the_published_quarter(private_app, tmp_path):
+    cli_import(private_app, tmp_path, THREE_Q3)
+    at = open_page("pages/overview.py", quarter="2019/20 Q3")
+    assert at.selectbox(key="quarter").value == "2019/20 Q2"
+    at = open_page("pages/overview.py", quarter="2019/20 Q3", drafts="1")
+    assert at.selectbox(key="quarter").value == "2019/20 Q3"
+    assert any("Draft: 3 of 114" in w.value for w in at.warning)
+
+
+def test_publishing_on_the_upload_page_moves_every_readers_default(private_app, tmp_path):
+    cli_import(private_app, tmp_path, THREE_Q3)
+    at = open_upload(officer="asingh")
+    at.selectbox(key="publish_quarter").set_value("2019/20 Q3").run()
+    at.button(key="publish_button").click().run()
+    assert not at.exception
+    assert any("2019/20 Q3 is now published" in s.value for s in at.success)
+    reader = run_app()
+    assert reader.selectbox(key="quarter").value == "2019/20 Q3"
+    slides = AppTest.from_file(str(ROOT / "pages/cabinet.py"), default_timeout=60).run()
+    assert "2019/20 Q3" in slides.title[0].value or "Q3 2019/20" in slides.title[0].value
+
+
+def test_a_command_line_import_shows_on_the_next_rerun_of_an_open_page(private_app, tmp_path):
+    at = open_priority("scorecard-2019/build-a-better-harrow")
+    assert "219,200" in str(at.dataframe[0].value.to_dict()) if at.dataframe else "219,200" in markdown_text(at)
+    cli_import(private_app, tmp_path, "indicator_id,period,actual,target\nbook-issues,2019/20 Q2,\"230,000\",202000\n")
+    at.run()
+    assert not at.exception
+    shown = markdown_text(at) + str([d.value.to_dict() for d in at.dataframe])
+    assert "230,000" in shown and "219,200" not in shown
+
+
+SECOND_PROCESS = """
+import sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(sys.argv[1], default_timeout=60)
+at.run()
+print(list(at.selectbox(key="quarter").options)[0][:10], flush=True)
+sys.stdin.readline()
+at.run()
+print(list(at.selectbox(key="quarter").options)[0][:10], flush=True)
+"""
+
+
+def test_a_second_app_process_on_the_same_database_sees_a_publish_on_its_next_rerun(private_app, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from harrow_kpi import uploads
+
+    cli_import(private_app, tmp_path, THREE_Q3)
+    script = tmp_path / "second.py"
+    script.write_text(SECOND_PROCESS, encoding="utf-8")
+    other = subprocess.Popen([sys.executable, str(script), str(ROOT / "app.py")], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ})
+    try:
+        assert other.stdout.readline().strip() == "2019/20 Q2"  # newest first: Q3 is a draft
+        uploads.publish(private_app, "2019/20 Q3", "asingh")
+        other.stdin.write("\n")
+        other.stdin.flush()
+        assert other.stdout.readline().strip() == "2019/20 Q3"
+    finally:
+        other.kill()
+        other.wait()

@@ -110,7 +110,7 @@ def draft_notice(path: str, period: str | None) -> None:
     label = draft_label(path, period)
     if label:
         st.warning(f"**{label}.** Not yet published: figures may change before an officer publishes "
-                   "this quarter.", icon="✎")
+                   "this quarter.")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
