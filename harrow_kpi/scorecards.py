@@ -142,9 +142,10 @@ def _check_row(number: int, cells: dict, known: set[str], priorities: dict, by_n
     return row, problems
 
 
-def quarter_target(measure: dict, quarter: int) -> dict:
-    """The target a measure's definition sets for one quarter: its year-to-date profile, else the year's."""
-    profile = (measure.get("quarter_targets") or {}).get(f"Q{quarter}") or {}
+def quarter_target(measure: dict, quarter: int | None) -> dict:
+    """The target a measure's definition sets for one quarter: its year-to-date profile, else the
+    year's (the year's alone for a whole-year figure, ``quarter`` None)."""
+    profile = ((measure.get("quarter_targets") or {}).get(f"Q{quarter}") or {}) if quarter else {}
     chosen = profile if profile.get("target_as_printed") else measure
     return {name: chosen.get(name) for name in ("target", "target_low", "target_high", "target_as_printed")}
 
