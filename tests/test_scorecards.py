@@ -41,14 +41,16 @@ def tables(path) -> dict:
                 for name in db.table_names() if name not in AUDIT and not name.startswith("sqlite_")}
 
 
-def definition_file(path) -> bytes:
-    """The 2020/21 definition of the "Done when" case, edited from the template as an officer would."""
+def definition_file(path, **polarities) -> bytes:
+    """The 2020/21 definition of the "Done when" case, edited from the template as an officer would
+    (and any measure given a new polarity)."""
     ran = run_cli("scorecard-template", "--year", "2020/21", db=path)
     assert ran.returncode == 0, ran.stderr
     rows = [row for row in csv.DictReader(io.StringIO(ran.stdout)) if row["indicator_id"] != RETIRED]
     for row in rows:
         if row["indicator_id"] == "council-tax-collected":
             row["portfolio_holder"] = NEW_HOLDER
+        row["polarity"] = polarities.get(row["indicator_id"].replace("-", "_"), row["polarity"])
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(scorecards.COLUMNS))
     writer.writeheader()
@@ -145,6 +147,19 @@ def test_a_definition_is_not_rolled_back_while_a_measure_it_created_has_figures(
         db.execute("UPDATE observation_history SET upload_id = 0")
     with pytest.raises(uploads.RollbackError, match=r"food-bank-referrals\); roll those back first"):
         uploads.rollback(path, upload_id, "jsmith")
+
+
+def test_a_figure_of_a_defined_year_gets_its_rag_by_that_years_polarity(path):
+    checked = check_definition(path, definition_file(path, book_issues="lower"))
+    uploads.commit_scorecard(path, checked, "jsmith")
+    text = "indicator_id,period,actual,target\nbook-issues,2020/21 Q1,\"320,000\",300000\n"
+    with store.opened(path) as db:
+        figure = ingest.check(text.encode(), "q1.csv", uploads.context(db))
+    uploads.commit(path, figure, "jsmith")
+    with store.opened(path) as db:
+        row = queries.scorecard(db, "2020/21 Q1").set_index("indicator_id").loc["book-issues"]
+    # 320,000 against 300,000 is 6.7% over: High Green if higher is better, Low Red now lower is.
+    assert (row["polarity"], row["rag_computed"]) == ("lower", "LR")
 
 
 def test_a_rebuild_keeps_the_definition_and_the_quarter(path):
