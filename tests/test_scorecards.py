@@ -285,3 +285,32 @@ def test_the_cli_template_wants_a_year(path):
     assert ran.stdout.splitlines()[0] == ("year,indicator_id,name,priority,polarity,unit,headline,portfolio_holder,"
                                           "director,frequency,target,target_q1,target_q2,target_q3,target_q4")
     assert len(ran.stdout.splitlines()) == 115
+
+
+def test_an_officer_previews_and_commits_next_years_scorecard_on_the_upload_page(path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.helpers import ROOT
+
+    data = definition_file(path)
+    monkeypatch.setenv("HARROW_KPI_DB", str(path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.session_state["officer"] = "jsmith"
+    at.switch_page("pages/upload.py").run()
+    assert "5. Next year's scorecard" in [h.value for h in at.header]
+    assert at.selectbox(key="scorecard_year").value == "2020/21"
+    uploader = next(u for u in at.get("file_uploader") if u.proto.id.endswith("scorecard_file"))
+    uploader.set_value(("scorecard-2020-21.csv", data, "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["New measures"], metrics["Changed"], metrics["Unchanged"], metrics["Retiring"]) == (
+        "2", "1", "112", "1")
+    preview = at.dataframe[-1].value
+    assert list(preview.columns) == ["Outcome", "Measure (id)", "Measure", "What changes"]
+    assert preview.iloc[-1]["Outcome"] == "Retiring (on last year's scorecard, not this one)"
+    at.button(key="scorecard_commit").click().run()
+    assert any("the 2020/21 scorecard is loaded: 2 new, 1 changed, 112 unchanged, 1 retiring" in s.value
+               for s in at.success)
+    with store.opened(path) as db:
+        assert len(queries.scorecard(db, "2020/21 Q1")) == 115
