@@ -136,17 +136,17 @@ MEMBER_COLUMNS = ["indicator_id", "name", "priority", "priority_name", "priority
                   "target_as_printed", "quarter_targets"]
 
 
-def scorecard_members(db, year: str | None = None) -> pd.DataFrame:
+def scorecard_members(db, year: str | None = None, targets: bool = True) -> pd.DataFrame:
     """The measures of a financial year's scorecard with that year's fields (name, priority, holder,
     director, polarity, unit, target): from the definition in effect, else the 2019/20 scorecard
-    as printed with each measure's latest target."""
+    as printed with each measure's latest target (left out unless ``targets``: it reads every figure)."""
     upload_id = definition_in_effect(db, year) if year else None
     if upload_id is None:
         frame = query(db, "SELECT * FROM indicators WHERE plan_id = ? AND on_scorecard = 1 ORDER BY rowid",
                       (SCORECARD,))
-        targets = current_targets(db)
+        latest = current_targets(db) if targets else pd.DataFrame(columns=["target", "target_low", "target_high"])
         for column in ("target", "target_low", "target_high"):
-            frame[column] = frame["indicator_id"].map(targets[column])
+            frame[column] = frame["indicator_id"].map(latest[column])
         frame["target_as_printed"] = None
         frame["quarter_targets"] = [{} for _ in range(len(frame))]
     else:
@@ -261,7 +261,7 @@ def scorecard(db, period: str, plan_id: str = SCORECARD) -> pd.DataFrame:
     measures = indicators(db)
     if plan_id == SCORECARD:
         # The year's own scorecard: its measures, names, priorities and holders; the printed extras stay.
-        members = scorecard_members(db, current.financial_year)
+        members = scorecard_members(db, current.financial_year, targets=False)
         printed = measures[["indicator_id", "latest_rag", "latest_rag_period", "trend_as_printed", "scorecard_number"]]
         measures = members.merge(printed, on="indicator_id", how="left")[shown]
     else:

@@ -314,3 +314,35 @@ def test_an_officer_previews_and_commits_next_years_scorecard_on_the_upload_page
                for s in at.success)
     with store.opened(path) as db:
         assert len(queries.scorecard(db, "2020/21 Q1")) == 115
+
+
+def test_an_xlsx_definition_is_read_like_a_csv_one(path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["year", "indicator_id", "name", "priority", "polarity", "unit", "headline", "target"])
+    sheet.append(["2020/21", "book-issues", "Library book issues", "Build a Better Harrow", "higher", "count", 1,
+                  300000])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    checked = check_definition(path, buffer.getvalue(), filename="scorecard.xlsx")
+    assert checked.ok, [str(p) for p in checked.problems]
+    row = checked.rows[0]
+    assert (row["headline"], row["target"], row["priority"]) == (1, 300000.0, "scorecard-2019/build-a-better-harrow")
+
+
+def test_a_later_year_keeps_the_latest_definition_and_holds_its_measures(path):
+    first, _ = load_definition(path)
+    with store.opened(path) as db:
+        assert queries.definition_in_effect(db, "2021/22") == first
+        assert queries.definition_in_effect(db, "2019/20") is None
+        later = uploads.scorecard_template(db, "2021/22").assign(year="2021/22")
+    checked = check_definition(path, later.to_csv(index=False).encode(), filename="scorecard-2021-22.csv")
+    with store.opened(path) as db:
+        preview = uploads.scorecard_preview(db, checked.rows)
+    # Against 2020/21's definition, nothing changes.
+    assert preview["outcome"].value_counts().to_dict() == {"unchanged": 115}
+    second, _ = uploads.commit_scorecard(path, checked, "jsmith")
+    with pytest.raises(uploads.RollbackError, match=f"later scorecard definition.* {second} list measures"):
+        uploads.rollback(path, first, "jsmith")
