@@ -344,5 +344,8 @@ def test_a_later_year_keeps_the_latest_definition_and_holds_its_measures(path):
     # Against 2020/21's definition, nothing changes.
     assert preview["outcome"].value_counts().to_dict() == {"unchanged": 115}
     second, _ = uploads.commit_scorecard(path, checked, "jsmith")
+    with store.opened(path) as db:
+        assert (queries.definition_in_effect(db, "2020/21"), queries.definition_in_effect(db, "2022/23")) == (
+            first, second)
     with pytest.raises(uploads.RollbackError, match=f"later scorecard definition.* {second} list measures"):
         uploads.rollback(path, first, "jsmith")
