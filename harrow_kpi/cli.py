@@ -15,7 +15,20 @@ from pathlib import Path
 
 import click
 
-from harrow_kpi import auth, checks, dataset, geography, ingest, periods, quarters, queries, rebuild, store, uploads
+from harrow_kpi import (
+    auth,
+    checks,
+    dataset,
+    geography,
+    ingest,
+    periods,
+    quarters,
+    queries,
+    rebuild,
+    scorecards,
+    store,
+    uploads,
+)
 
 DB_HELP = "SQLite database path (default: $HARROW_KPI_DB or data/harrow_kpi.db)"
 
@@ -140,6 +153,51 @@ def import_quarter(path: Path, file: str, dry_run: bool, user: str | None) -> No
                f"unchanged {counts['unchanged']}.")
 
 
+@cli.command("import-scorecard",
+             help="Check and load a year's scorecard definition, CSV or .xlsx (exit 1, changing nothing, if invalid).")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="check and preview only; write nothing")
+@click.option("--user", help="who is loading it (default: the login name)")
+@_with_db()
+def import_scorecard(path: Path, file: str, dry_run: bool, user: str | None) -> None:
+    user = user or getpass.getuser()
+    data = _read(file)
+    with store.opened(path) as db:
+        checked = scorecards.check(data, Path(file).name, *uploads.scorecard_context(db))
+    if not checked.ok:
+        if not dry_run:
+            uploads.reject(path, checked, user, kind="scorecard")
+        _fail(f"{file}: {problem}" for problem in checked.problems)
+    with store.opened(path) as db:
+        preview = uploads.scorecard_preview(db, checked.rows)
+    for row in preview.to_dict("records"):
+        detail = f" ({row['changes']})" if row["changes"] else ""
+        click.echo(f"{row['outcome']}: {row['indicator_id']} {row['name']}{detail}")
+    year = checked.rows[0]["year"]
+    counts = preview["outcome"].value_counts()
+    summary = (f"{counts.get('new', 0)} new, {counts.get('changed', 0)} changed, {counts.get('unchanged', 0)} "
+               f"unchanged, {counts.get('retiring', 0)} retiring")
+    if dry_run:
+        click.echo(f"Dry run: the {year} scorecard would have {summary}. Nothing written.")
+        return
+    upload_id, _ = uploads.commit_scorecard(path, checked, user, on_wait=_say)
+    click.echo(f"Upload {upload_id}: the {year} scorecard is loaded: {summary}.")
+
+
+@cli.command("scorecard-template", help="A scorecard definition CSV to edit for a year, on stdout.")
+@click.option("--year", required=True, help="the financial year, e.g. '2020/21'")
+@_with_db()
+def scorecard_template(path: Path, year: str) -> None:
+    try:
+        parsed = periods.parse(year)
+    except periods.PeriodError as error:
+        _fail([str(error)])
+    if parsed.is_quarter:
+        _fail([f"'{year}' is a quarter: give the financial year, e.g. '{parsed.financial_year}'"])
+    with store.opened(path) as db:
+        _csv(uploads.scorecard_template(db, str(parsed)))
+
+
 @cli.command("uploads", help="List past uploads (the audit log) as CSV.")
 @_with_db()
 def list_uploads(path: Path) -> None:
@@ -147,13 +205,16 @@ def list_uploads(path: Path) -> None:
         _csv(uploads.list_uploads(db).drop(columns=["errors"]))
 
 
-@cli.command(help="Restore the figures an upload replaced.")
+@cli.command(help="Restore the figures an upload replaced, or withdraw a scorecard definition.")
 @click.argument("upload_id", type=click.IntRange(1, 2**63 - 1))
 @click.option("--user", help="who is rolling it back (default: the login name)")
 @_with_db()
 def rollback(path: Path, upload_id: int, user: str | None) -> None:
+    with store.opened(path) as db:
+        kinds = dict(zip(*[uploads.list_uploads(db)[c] for c in ("upload_id", "kind")]))
     touched = uploads.rollback(path, upload_id, user or getpass.getuser(), on_wait=_say)
-    click.echo(f"Rolled back upload {upload_id}: {touched} figures restored.")
+    what = "measures of its scorecard removed" if kinds.get(upload_id) == "scorecard" else "figures restored"
+    click.echo(f"Rolled back upload {upload_id}: {touched} {what}.")
 
 
 def _say(message: str) -> None:

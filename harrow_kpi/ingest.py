@@ -162,6 +162,24 @@ def parse_number(text: str, unit: str | None) -> float:
     return float(value.replace(",", ""))
 
 
+def parse_target(text: str, unit: str | None) -> tuple[dict, str | None]:
+    """A target as officers type it, a number or a range low-high: its values, and what is wrong
+    with it (or None). Shared by quarter files and scorecard definitions, so both read targets alike."""
+    values = {"target": None, "target_low": None, "target_high": None}
+    found = _RANGE.match(text)
+    if found:
+        low, high = (float(found[k].replace(",", "")) for k in ("low", "high"))
+        values["target_low"], values["target_high"] = low, high
+        if low >= high:
+            return values, "is not a range low-high (the first number must be the smaller)"
+        return values, None
+    try:
+        values["target"] = parse_number(text, unit)
+    except ValueError as error:
+        return values, str(error).replace("a number", "a number or a range like 0.9-1.1")
+    return values, None
+
+
 def _check_row(number: int, raw: dict, context: Context) -> tuple[dict | None, list[Problem]]:
     problems: list[Problem] = []
     row = {column: (raw.get(column) or "").strip() for column in COLUMNS}
@@ -200,19 +218,10 @@ def _check_row(number: int, raw: dict, context: Context) -> tuple[dict | None, l
         except ValueError as error:
             problems.append(Problem(str(error), number, "actual", row["actual"]))
     if row["target"]:
-        found = _RANGE.match(row["target"])
-        if found:
-            low, high = (float(found[k].replace(",", "")) for k in ("low", "high"))
-            if low >= high:
-                problems.append(Problem("is not a range low-high (the first number must be the smaller)",
-                                        number, "target", row["target"]))
-            out["target_low"], out["target_high"] = low, high
-        else:
-            try:
-                out["target"] = parse_number(row["target"], unit)
-            except ValueError as error:
-                problems.append(Problem(str(error).replace("a number", "a number or a range like 0.9-1.1"),
-                                        number, "target", row["target"]))
+        target, message = parse_target(row["target"], unit)
+        out.update(target)
+        if message:
+            problems.append(Problem(message, number, "target", row["target"]))
     if out["ward_code"] and period is not None and out["ward_code"] in context.wards:
         start, end = context.wards[out["ward_code"]]
         if not (start <= period.start.isoformat() <= end):

@@ -6,6 +6,8 @@ how long a connection lives (one per call in the app, one per test).
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 from harrow_kpi import periods, quarters, rag
@@ -72,29 +74,96 @@ def indicators(db) -> pd.DataFrame:
     )
 
 
+_COLUMNS_SQL = """
+SELECT o.period,
+    count(DISTINCT CASE WHEN o.actual IS NOT NULL OR o.status_note IS NOT NULL THEN o.indicator_id END),
+    (SELECT count(*) FROM ({members})),
+    count(*) - count(o.upload_id),
+    min(o.period_order)
+FROM observations o
+WHERE o.plan_id = ? AND o.indicator_id IN ({members}) AND o.period LIKE '% Q_' AND o.ward_code IS NULL{years}
+GROUP BY o.period
+HAVING count(*) * 2 >= (SELECT count(*) FROM ({members})) OR count(o.upload_id) > 0
+"""
+_SEED_MEMBERS = "SELECT indicator_id FROM indicators WHERE on_scorecard AND plan_id = ?"
+_DEFINED_MEMBERS = "SELECT indicator_id FROM scorecard_measures WHERE upload_id = ?"
+
+
 def _scorecard_columns(db, plan_id: str) -> list[tuple]:
     """(period, measures reported, measures, figures from data/) for every scorecard column, oldest first.
 
-    A scorecard column has a row for (nearly) every measure, even if only a status
-    note; a figure quoted in a commentary does not make its quarter a column, but a
-    quarter an officer has uploaded does.
+    A scorecard column has a row for (nearly) every measure of its year's scorecard, even if
+    only a status note; a figure quoted in a commentary does not make its quarter a column, but
+    a quarter an officer has uploaded does. Each year counts the members of its own scorecard.
     """
-    return db.execute(
-        """
-        SELECT o.period,
-            count(DISTINCT CASE WHEN o.actual IS NOT NULL OR o.status_note IS NOT NULL THEN o.indicator_id END),
-            (SELECT count(*) FROM indicators WHERE on_scorecard AND plan_id = ?),
-            count(*) - count(o.upload_id)
-        FROM observations o
-        JOIN indicators i ON i.indicator_id = o.indicator_id
-        WHERE o.plan_id = ? AND i.on_scorecard AND o.period LIKE '% Q_' AND o.ward_code IS NULL
-        GROUP BY o.period
-        HAVING count(*) * 2 >= (SELECT count(*) FROM indicators WHERE on_scorecard AND plan_id = ?)
-            OR count(o.upload_id) > 0
-        ORDER BY min(o.period_order)
-        """,
-        (plan_id, plan_id, plan_id),
-    ).fetchall()
+    groups: dict[int | None, list[str]] = {}
+    if plan_id == SCORECARD and _has_definitions(db):
+        years = [year for (year,) in db.execute(
+            "SELECT DISTINCT substr(period, 1, 7) FROM observations WHERE plan_id = ? AND period LIKE '% Q_'",
+            (plan_id,))]
+        for year in years:
+            groups.setdefault(definition_in_effect(db, year), []).append(year)
+    else:
+        groups[None] = []
+    found = []
+    for upload_id, years in groups.items():
+        members, member_params = (_SEED_MEMBERS, (plan_id,)) if upload_id is None else (_DEFINED_MEMBERS,
+                                                                                         (upload_id,))
+        in_years = f" AND substr(o.period, 1, 7) IN ({','.join('?' * len(years))})" if years else ""
+        sql = _COLUMNS_SQL.format(members=members, years=in_years)
+        found += db.execute(sql, (*member_params, plan_id, *member_params, *years, *member_params)).fetchall()
+    return [row[:4] for row in sorted(found, key=lambda row: row[4])]
+
+
+def _has_definitions(db) -> bool:
+    return "uploads" in db.table_names() and db.execute(
+        "SELECT 1 FROM uploads WHERE kind = 'scorecard' AND status = 'accepted' LIMIT 1").fetchone() is not None
+
+
+def definition_in_effect(db, year: str) -> int | None:
+    """The upload id of the scorecard definition for a financial year: the latest accepted one
+    for that year or an earlier one; None means the 2019/20 scorecard as printed."""
+    if not _has_definitions(db):
+        return None
+    row = db.execute(
+        "SELECT upload_id FROM uploads WHERE kind = 'scorecard' AND status = 'accepted' AND period <= ? "
+        "ORDER BY period DESC, upload_id DESC LIMIT 1", (year,)).fetchone()
+    return row[0] if row else None
+
+
+MEMBER_COLUMNS = ["indicator_id", "name", "priority", "priority_name", "priority_position", "polarity", "unit",
+                  "headline", "portfolio_holder", "director", "frequency", "target", "target_low", "target_high",
+                  "target_as_printed", "quarter_targets"]
+
+
+def scorecard_members(db, year: str | None = None, targets: bool = True) -> pd.DataFrame:
+    """The measures of a financial year's scorecard with that year's fields (name, priority, holder,
+    director, polarity, unit, target): from the definition in effect, else the 2019/20 scorecard
+    as printed with each measure's latest target (left out unless ``targets``: it reads every figure)."""
+    upload_id = definition_in_effect(db, year) if year else None
+    if upload_id is None:
+        frame = query(db, "SELECT * FROM indicators WHERE plan_id = ? AND on_scorecard = 1 ORDER BY rowid",
+                      (SCORECARD,))
+        latest = current_targets(db) if targets else pd.DataFrame(columns=["target", "target_low", "target_high"])
+        for column in ("target", "target_low", "target_high"):
+            frame[column] = frame["indicator_id"].map(latest[column])
+        frame["target_as_printed"] = None
+        frame["quarter_targets"] = [{} for _ in range(len(frame))]
+    else:
+        frame = query(db, "SELECT * FROM scorecard_measures WHERE upload_id = ? ORDER BY row", (upload_id,))
+        frame["quarter_targets"] = [json.loads(text) if text else {} for text in frame["quarter_targets"]]
+    names = query(db, "SELECT theme_id AS priority, name AS priority_name, position AS priority_position "
+                      "FROM themes")
+    return frame.merge(names, on="priority", how="left")[MEMBER_COLUMNS]
+
+
+def people_on_scorecards(db) -> pd.DataFrame:
+    """Portfolio holders and directors of every year's scorecard: the 2019/20 one and each accepted definition."""
+    sql = "SELECT portfolio_holder, director FROM indicators WHERE on_scorecard = 1"
+    if _has_definitions(db):
+        sql += (" UNION SELECT portfolio_holder, director FROM scorecard_measures WHERE upload_id IN "
+                "(SELECT upload_id FROM uploads WHERE kind = 'scorecard' AND status = 'accepted')")
+    return query(db, sql)
 
 
 def quarter_states(db, plan_id: str = SCORECARD, needed: int | None = None) -> dict[str, quarters.Quarter]:
@@ -178,7 +247,7 @@ _CAP = 1e6
 
 
 def scorecard(db, period: str, plan_id: str = SCORECARD) -> pd.DataFrame:
-    """One row per measure of the plan's scorecard for a period, borough-wide,
+    """One row per measure of the period's scorecard (its financial year's), borough-wide,
     with the previous period's actual and the direction of travel."""
     current = periods.parse(period)
     wanted = [str(current), str(current.previous()), str(current.year_earlier())]
@@ -187,12 +256,17 @@ def scorecard(db, period: str, plan_id: str = SCORECARD) -> pd.DataFrame:
         _OBSERVATIONS + " WHERE o.plan_id = ? AND o.ward_code IS NULL AND o.period IN (?, ?, ?)",
         (plan_id, *wanted),
     )
+    shown = ["indicator_id", "name", "priority", "priority_name", "priority_position", "polarity", "unit",
+             "headline", "portfolio_holder", "director", "latest_rag", "latest_rag_period", "trend_as_printed",
+             "scorecard_number"]
     measures = indicators(db)
-    measures = measures[(measures["plan_id"] == plan_id) & (measures["on_scorecard"] == 1)][
-        ["indicator_id", "name", "priority", "priority_name", "priority_position", "polarity",
-         "unit", "headline", "portfolio_holder", "director", "latest_rag", "latest_rag_period",
-         "trend_as_printed", "scorecard_number"]
-    ]
+    if plan_id == SCORECARD:
+        # The year's own scorecard: its measures, names, priorities and holders; the printed extras stay.
+        members = scorecard_members(db, current.financial_year, targets=False)
+        printed = measures[["indicator_id", "latest_rag", "latest_rag_period", "trend_as_printed", "scorecard_number"]]
+        measures = members.merge(printed, on="indicator_id", how="left")[shown]
+    else:
+        measures = measures[(measures["plan_id"] == plan_id) & (measures["on_scorecard"] == 1)][shown]
     now = obs[obs["period"] == str(current)]
     figures = ["actual", "target", "target_low", "target_high"]
     before = obs[obs["period"] == str(current.previous())].set_index("indicator_id")[figures]

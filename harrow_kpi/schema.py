@@ -201,7 +201,7 @@ DERIVED = {
 }
 
 # Tables the app writes, kept across rebuilds of data/: the upload audit log, the figures
-# each upload replaced (so it can be rolled back), imported ward boundaries, build facts.
+# each upload replaced (so it can be rolled back), each year's scorecard, imported ward boundaries, build facts.
 # What a row of the audit log (the uploads table) records.
 KINDS = ("quarter", "scorecard", "publish", "unpublish")
 
@@ -226,6 +226,20 @@ APP_TABLES = {
         "not_null": ["upload_id", "indicator_id", "period", "action"],
         "defaults": {},
         "indexes": [["upload_id"], ["indicator_id", "period", "ward_code"]],
+    },
+    # Each accepted scorecard definition's measures for its year, with that year's fields; ``created``
+    # marks a measure the definition added to indicators (so a roll back removes exactly those).
+    "scorecard_measures": {
+        "pk": ("upload_id", "indicator_id"),
+        "columns": {
+            "upload_id": "int", "indicator_id": "text", "year": "text", "row": "int", "created": "int",
+            "name": "text", "priority": "text", "polarity": "text", "unit": "text", "headline": "int",
+            "portfolio_holder": "text", "director": "text", "frequency": "text", "target": "float",
+            "target_low": "float", "target_high": "float", "target_as_printed": "text", "quarter_targets": "text",
+        },
+        "not_null": ["upload_id", "indicator_id", "year", "name"],
+        "defaults": {"created": 0},
+        "indexes": [["year"], ["indicator_id"]],
     },
     "ward_boundaries": {
         "pk": "ward_code",

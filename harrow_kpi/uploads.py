@@ -1,4 +1,5 @@
-"""Quarter uploads in the store: preview, commit, audit, roll back, and replay after a rebuild.
+"""Quarter uploads and scorecard definitions in the store: preview, commit, audit, roll back, and
+replay after a rebuild.
 
 An accepted upload is applied in one SQLite transaction (BEGIN IMMEDIATE, so two
 officers uploading at once queue rather than interleave). Each observation it adds
@@ -15,11 +16,12 @@ import json
 
 import pandas as pd
 
-from harrow_kpi import ingest, periods, quarters, queries, rag, store
+from harrow_kpi import ingest, periods, quarters, queries, rag, scorecards, store
 from harrow_kpi.figures import format_number, missing, target_text
 
 UPLOADS = "uploads"
 HISTORY = "observation_history"
+MEASURES = "scorecard_measures"
 # Uploaded quarters continue the corporate scorecard.
 UPLOAD_PLAN = queries.SCORECARD
 FIELDS = ("target", "target_low", "target_high", "actual", "target_as_printed", "actual_as_printed",
@@ -58,9 +60,9 @@ def preview(db, rows: list[dict]) -> pd.DataFrame:
     """What an upload will do: each row new, changed (old -> new) or unchanged, with its RAG by the rule."""
     polarity = {r["indicator_id"]: r["polarity"] for r in db.query("SELECT indicator_id, polarity FROM indicators")}
     out = []
-    for row in rows:
+    for row in with_year_targets(db, rows):
         before = _existing(db, row)
-        computed = _rag(row, polarity.get(row["indicator_id"]))
+        computed = _rag(row, row.get("polarity") or polarity.get(row["indicator_id"]))
         changes = [] if before is None else _changes(before, row)
         outcome = "new" if before is None else ("changed" if changes else "unchanged")
         out.append({
@@ -125,7 +127,7 @@ def _apply(db, upload_id: int, meta: dict, rows: list[dict], replaying: dict | N
             counts["unchanged"] += 1
             continue
         derived = {
-            "rag_computed": _rag(row, polarity[row["indicator_id"]]),
+            "rag_computed": _rag(row, row.get("polarity") or polarity[row["indicator_id"]]),
             "upload_id": upload_id,
             "seed": "upload",
             "line": row.get("row") or 0,
@@ -157,6 +159,32 @@ def _apply(db, upload_id: int, meta: dict, rows: list[dict], replaying: dict | N
     return counts
 
 
+def with_year_targets(db, rows: list[dict]) -> list[dict]:
+    """Rows for a year with a scorecard definition take that year's polarity (for the RAG by the
+    rule) and, borough-wide with a blank target, the definition's target for the quarter. Kept in
+    the upload's rows, so a replay after a rebuild gives the same figures."""
+    years: dict[str, dict] = {}
+    out = []
+    for row in rows:
+        period = periods.parse(row["period"])
+        year = period.financial_year
+        if year not in years:
+            defined = queries.definition_in_effect(db, year) is not None
+            years[year] = ({m["indicator_id"]: m for m in queries.scorecard_members(db, year).to_dict("records")}
+                           if defined else {})
+        measure = years[year].get(row["indicator_id"])
+        if measure is None:
+            out.append(row)
+            continue
+        row = {**row, "polarity": measure["polarity"]}
+        blank = all(missing(row.get(name)) for name in ("target", "target_low", "target_high"))
+        if blank and not row.get("ward_code"):
+            row.update({name: None if missing(value) else value
+                        for name, value in scorecards.quarter_target(measure, period.quarter).items()})
+        out.append(row)
+    return out
+
+
 def commit(path, checked: ingest.Checked, user: str, on_wait=None) -> tuple[int, dict]:
     """Apply a checked upload in one transaction and record it; return (upload_id, counts).
 
@@ -164,11 +192,12 @@ def commit(path, checked: ingest.Checked, user: str, on_wait=None) -> tuple[int,
     plainly after store.WRITE_WAIT seconds."""
     if not checked.ok:
         raise ValueError("only a checked upload with no problems can be committed")
-    rows_json = json.dumps(checked.rows)
     db = store.connect(path)
     try:
         with store.writing(db, on_wait=on_wait):
             store.ensure_app_tables(db)
+            rows = with_year_targets(db, checked.rows)
+            rows_json = json.dumps(rows)
             meta = {"filename": checked.filename, "user": user, "at": _now()}
             cursor = db.execute(
                 f"INSERT INTO {UPLOADS} (kind, filename, sha256, user, at, status, rows_json) "
@@ -176,7 +205,7 @@ def commit(path, checked: ingest.Checked, user: str, on_wait=None) -> tuple[int,
                 (checked.filename, checked.sha256, user, meta["at"], "accepted", rows_json),
             )
             upload_id = cursor.lastrowid
-            counts = _apply(db, upload_id, meta, checked.rows)
+            counts = _apply(db, upload_id, meta, rows)
             db.execute(f"UPDATE {UPLOADS} SET added = ?, changed = ?, unchanged = ? WHERE upload_id = ?",
                        (counts["added"], counts["changed"], counts["unchanged"], upload_id))
         return upload_id, counts
@@ -184,16 +213,17 @@ def commit(path, checked: ingest.Checked, user: str, on_wait=None) -> tuple[int,
         db.close()
 
 
-def reject(path, checked: ingest.Checked, user: str) -> int:
-    """Log a rejected upload in the audit table; no figure is touched."""
+def reject(path, checked: ingest.Checked, user: str, kind: str = "quarter") -> int:
+    """Log a rejected upload (a quarter file, or a scorecard definition) in the audit table; nothing else is
+    touched."""
     db = store.connect(path)
     try:
         with store.writing(db):
             store.ensure_app_tables(db)
             cursor = db.execute(
                 f"INSERT INTO {UPLOADS} (kind, filename, sha256, user, at, status, errors) "
-                "VALUES ('quarter', ?, ?, ?, ?, ?, ?)",
-                (checked.filename, checked.sha256, user, _now(), "rejected",
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (kind, checked.filename, checked.sha256, user, _now(), "rejected",
                  json.dumps([str(p) for p in checked.problems[:500]])),
             )
         return cursor.lastrowid
@@ -217,8 +247,9 @@ def _blocking(db, upload_id: int, history: list[dict]) -> list[int]:
 
 
 def rollback(path, upload_id: int, user: str, on_wait=None) -> int:
-    """Undo an entry of the audit log: restore exactly what an upload replaced, or withdraw a
-    publish or unpublish; return how many figures it restored."""
+    """Undo an entry of the audit log: restore exactly what an upload replaced, withdraw a scorecard
+    definition (its rows and the measures it created), or a publish or unpublish; return how many
+    figures it restored (for a definition, how many of its measures it removed)."""
     db = store.connect(path)
     try:
         with store.writing(db, on_wait=on_wait):
@@ -226,6 +257,11 @@ def rollback(path, upload_id: int, user: str, on_wait=None) -> int:
             found = list(db.query(f"SELECT * FROM {UPLOADS} WHERE upload_id = ?", (upload_id,)))
             if not found or found[0]["status"] != "accepted":
                 raise RollbackError(f"upload {upload_id} is not an accepted upload that can be rolled back")
+            if found[0]["kind"] == "scorecard":
+                removed = _withdraw_scorecard(db, found[0])
+                db.execute(f"UPDATE {UPLOADS} SET status = 'rolled back', rolled_back_at = ?, rolled_back_by = ? "
+                           "WHERE upload_id = ?", (_now(), user, upload_id))
+                return removed
             history = list(db.query(f"SELECT * FROM {HISTORY} WHERE upload_id = ? ORDER BY history_id DESC",
                                     (upload_id,)))
             later = _blocking(db, upload_id, history)
@@ -280,7 +316,8 @@ def _publishing(path, action: str, period: str, user: str, needed, on_wait) -> q
 
 def replay(db) -> None:
     """After a rebuild from data/*.csv, apply the accepted uploads again, oldest first: each
-    exactly as far as it changed the figures when committed. Every history row is kept."""
+    exactly as far as it changed the figures when committed. Every history row is kept. Scorecard
+    definitions are replayed in the same order, so new measures exist before the figures that use them."""
     if UPLOADS not in db.table_names():
         return
     changed: dict[int, dict] = {}
@@ -288,9 +325,15 @@ def replay(db) -> None:
         key = (entry["indicator_id"], entry["period"], entry["ward_code"] or "")
         changed.setdefault(entry["upload_id"], {})[key] = entry["history_id"]
     accepted = list(db.query(
-        f"SELECT * FROM {UPLOADS} WHERE status = 'accepted' AND kind = 'quarter' ORDER BY upload_id"))
+        f"SELECT * FROM {UPLOADS} WHERE status = 'accepted' AND kind IN ('quarter', 'scorecard') ORDER BY upload_id"))
     for upload in accepted:
         meta = {"filename": upload["filename"], "user": upload["user"], "at": upload["at"]}
+        if upload["kind"] == "scorecard":
+            # The definition's own rows are kept (an app table); the measures it created come back first.
+            for measure in db.query(f"SELECT * FROM {MEASURES} WHERE upload_id = ? AND created = 1",
+                                    (upload["upload_id"],)):
+                _create_measure(db, upload["upload_id"], meta, measure)
+            continue
         _apply(db, upload["upload_id"], meta, json.loads(upload["rows_json"] or "[]"),
                replaying=changed.get(upload["upload_id"], {}))
 
@@ -305,17 +348,138 @@ def list_uploads(db) -> pd.DataFrame:
 
 
 def template(db, period: str) -> pd.DataFrame:
-    """A quarter CSV ready to fill in: every scorecard measure with its unit, polarity and current target."""
-    measures = queries.indicators(db)
-    measures = measures[measures["on_scorecard"] == 1]
-    latest = queries.current_targets(db)
+    """A quarter CSV ready to fill in: every measure of that year's scorecard with its unit, polarity
+    and target (the definition's for the quarter, else the current one)."""
+    quarter = periods.parse(period)
     rows = []
-    for measure in measures.to_dict("records"):
-        current = latest.loc[measure["indicator_id"]].to_dict() if measure["indicator_id"] in latest.index else {}
+    for measure in queries.scorecard_members(db, quarter.financial_year).to_dict("records"):
         rows.append({
             "indicator_id": measure["indicator_id"], "period": period, "actual": "",
-            "target": target_text(current) if current else "", "rag": "", "status_note": "",
-            "commentary": "", "ward_code": "", "name": measure["name"], "unit": _blank(measure["unit"]),
-            "polarity": _blank(measure["polarity"]),
+            "target": target_text(scorecards.quarter_target(measure, quarter.quarter)), "rag": "",
+            "status_note": "", "commentary": "", "ward_code": "", "name": measure["name"],
+            "unit": _blank(measure["unit"]), "polarity": _blank(measure["polarity"]),
         })
     return pd.DataFrame(rows)
+
+
+# Scorecard definitions: next year's measures, checked by scorecards.py.
+
+def scorecard_context(db) -> tuple[set[str], dict[str, str]]:
+    """What a definition is checked against: the measure ids in the store, and the five corporate
+    priorities (theme id -> name)."""
+    known = {row[0] for row in db.execute("SELECT indicator_id FROM indicators")}
+    return known, _priority_names(db)
+
+
+def _priority_names(db) -> dict[str, str]:
+    return {row["theme_id"]: row["name"] for row in queries.priorities(db).to_dict("records")}
+
+
+def previous_scorecard(db, year: str) -> dict[str, dict]:
+    """The scorecard a definition for ``year`` follows: the one in effect for the year before."""
+    before = str(periods.parse(year).previous())
+    return {m["indicator_id"]: m for m in queries.scorecard_members(db, before).to_dict("records")}
+
+
+def scorecard_preview(db, rows: list[dict]) -> pd.DataFrame:
+    """What a definition does: each measure new, changed (with what) or unchanged against the previous
+    year's scorecard, then the measures that retire. Reads the store, writes nothing."""
+    columns = ["outcome", "indicator_id", "name", "changes"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    found = scorecards.compare(previous_scorecard(db, rows[0]["year"]), rows, _priority_names(db))
+    return pd.DataFrame(found, columns=columns)
+
+
+def commit_scorecard(path, checked: ingest.Checked, user: str, on_wait=None) -> tuple[int, dict]:
+    """Load a checked definition in one transaction and record it; return (upload_id, counts of
+    new, changed and unchanged measures, and retiring)."""
+    if not checked.ok or not checked.rows:
+        raise ValueError("only a checked scorecard definition with no problems can be committed")
+    db = store.connect(path)
+    try:
+        with store.writing(db, on_wait=on_wait):
+            store.ensure_app_tables(db)
+            outcomes = scorecard_preview(db, checked.rows)["outcome"].value_counts()
+            counts = {"added": int(outcomes.get("new", 0)), "changed": int(outcomes.get("changed", 0)),
+                      "unchanged": int(outcomes.get("unchanged", 0)), "retiring": int(outcomes.get("retiring", 0))}
+            meta = {"filename": checked.filename, "user": user, "at": _now()}
+            cursor = db.execute(
+                f"INSERT INTO {UPLOADS} (kind, period, filename, sha256, user, at, status, rows_json, added, changed, "
+                "unchanged) VALUES ('scorecard', ?, ?, ?, ?, ?, 'accepted', ?, ?, ?, ?)",
+                (checked.rows[0]["year"], checked.filename, checked.sha256, user, meta["at"],
+                 json.dumps(checked.rows), counts["added"], counts["changed"], counts["unchanged"]),
+            )
+            upload_id = cursor.lastrowid
+            known = {row[0] for row in db.execute("SELECT indicator_id FROM indicators")}
+            for row in checked.rows:
+                measure = {
+                    "upload_id": upload_id, "indicator_id": row["indicator_id"], "year": row["year"],
+                    "row": row["row"], "created": int(row["indicator_id"] not in known),
+                    **{name: row.get(name) for name in ("name", "priority", "polarity", "unit", "headline",
+                                                        "portfolio_holder", "director", "frequency", "target",
+                                                        "target_low", "target_high", "target_as_printed")},
+                    "quarter_targets": json.dumps(row.get("quarter_targets") or {}),
+                }
+                db[MEASURES].insert(measure)
+                if measure["created"]:
+                    _create_measure(db, upload_id, meta, measure)
+        return upload_id, counts
+    finally:
+        db.close()
+
+
+def _create_measure(db, upload_id: int, meta: dict, measure: dict) -> None:
+    """A measure a definition adds, citing the upload; skipped if the store has it already (the
+    CSV files may have gained it since)."""
+    if db.execute("SELECT 1 FROM indicators WHERE indicator_id = ?", (measure["indicator_id"],)).fetchone():
+        return
+    theme = db.execute("SELECT 1 FROM themes WHERE theme_id = ?", (measure["priority"],)).fetchone()
+    db["indicators"].insert({
+        "indicator_id": measure["indicator_id"], "name": measure["name"],
+        "priority": measure["priority"] if theme else None, "polarity": measure["polarity"],
+        "unit": measure["unit"], "headline": measure["headline"], "portfolio_holder": measure["portfolio_holder"],
+        "director": measure["director"], "frequency": measure["frequency"], "plan_id": UPLOAD_PLAN,
+        "on_scorecard": 0, "seed": "upload", "line": measure["row"],
+        "section": f"scorecard upload #{upload_id} ({meta['filename']})",
+        "source": f"Scorecard upload #{upload_id}: {meta['filename']}, row {measure['row']}, by {meta['user']} "
+                  f"on {meta['at'][:10]}",
+    })
+
+
+def _withdraw_scorecard(db, upload: dict) -> int:
+    """Remove a definition's rows and the measures it created; refused while figures depend on it."""
+    upload_id, year = upload["upload_id"], upload["period"]
+    later = [row[0] for row in db.execute(
+        f"""SELECT DISTINCT h.upload_id FROM {HISTORY} h JOIN {UPLOADS} u ON u.upload_id = h.upload_id
+        WHERE h.upload_id > ? AND u.status = 'accepted' AND substr(h.period, 1, 7) = ? ORDER BY h.upload_id""",
+        (upload_id, year))]
+    if later:
+        raise RollbackError(f"later upload(s) {', '.join(map(str, later))} have figures for {year}; "
+                            "roll those back first")
+    created = [row[0] for row in db.execute(
+        f"SELECT indicator_id FROM {MEASURES} WHERE upload_id = ? AND created = 1 ORDER BY row", (upload_id,))]
+    marks = ",".join("?" * len(created))
+    if created:
+        used = [row[0] for row in db.execute(
+            f"SELECT DISTINCT indicator_id FROM observations WHERE indicator_id IN ({marks}) ORDER BY 1", created)]
+        if used:
+            raise RollbackError(f"figures exist for measure(s) this definition created ({', '.join(used)}); "
+                                "roll those back first")
+        kept = [row[0] for row in db.execute(
+            f"""SELECT DISTINCT s.upload_id FROM {MEASURES} s JOIN {UPLOADS} u ON u.upload_id = s.upload_id
+            WHERE s.upload_id > ? AND u.status = 'accepted' AND s.indicator_id IN ({marks}) ORDER BY 1""",
+            (upload_id, *created))]
+        if kept:
+            raise RollbackError(f"later scorecard definition(s) {', '.join(map(str, kept))} list measures this one "
+                                "created; roll those back first")
+        db.execute(f"DELETE FROM indicators WHERE seed = 'upload' AND indicator_id IN ({marks})", created)
+    removed = db.execute(f"DELETE FROM {MEASURES} WHERE upload_id = ?", (upload_id,)).rowcount
+    return removed
+
+
+def scorecard_template(db, year: str) -> pd.DataFrame:
+    """A definition file for ``year`` to edit: the scorecard in effect for it (or before it), every measure
+    with its fields and target."""
+    members = queries.scorecard_members(db, year).to_dict("records")
+    return pd.DataFrame(scorecards.template_rows(members, year, _priority_names(db)), columns=list(scorecards.COLUMNS))

@@ -435,7 +435,8 @@ def test_an_officer_signs_in_uploads_previews_commits_and_rolls_back(app_env, tm
     with store.opened(private) as db:
         assert queries.latest_quarter(db, drafts=True) == "2019/20 Q3"
     audit = at.dataframe[1].value
-    assert {"Entry", "What", "Quarter", "Officer", "File", "File fingerprint", "Rolled back by"} <= set(audit.columns)
+    assert {"Entry", "What", "Quarter or year", "Officer", "File", "File fingerprint",
+            "Rolled back by"} <= set(audit.columns)
     assert not {"upload_id", "sha256", "rag_computed", "rag_differs"} & set(audit.columns)
     at.checkbox(key="rollback_ok").check().run()
     at.button(key="rollback").click().run()

@@ -133,10 +133,9 @@ def priorities(path: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def filter_choices(path: str) -> dict[str, list[str]]:
-    """Portfolio holders and directors named on the scorecard, for the filter lists."""
+    """Portfolio holders and directors named on every year's scorecard, for the filter lists."""
     with store.opened(path) as db:
-        measures = queries.indicators(db)
-    measures = measures[measures["on_scorecard"] == 1]
+        measures = queries.people_on_scorecards(db)
     return {
         "holders": sorted(measures["portfolio_holder"].dropna().unique().tolist()),
         "directors": sorted(measures["director"].dropna().unique().tolist()),

@@ -1,4 +1,4 @@
-"""Officers' upload: template, check, preview, commit, and undo; boundary import too.
+"""Officers' upload: template, check, preview, commit, and undo; next year's scorecard and boundary import too.
 
 Locked until an officer signs in. Nothing is written until the officer commits a
 file with no problems; a file with problems lists every one and changes nothing
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from harrow_kpi import exports, geography, ingest, periods, quarters, store, ui, uploads
+from harrow_kpi import exports, geography, ingest, periods, quarters, scorecards, store, ui, uploads
 from harrow_kpi.ui import signin
 
 # Column headings in an officer's words, never the store's column names.
@@ -19,8 +19,11 @@ PREVIEW_WORDS = {
     "target": "Target", "actual": "Actual", "rag_reported": "Reported RAG", "rag_computed": "RAG by the rule",
     "rag_differs": "Reported RAG differs", "changes": "What changes",
 }
+SCORECARD_WORDS = {"outcome": "Outcome", "indicator_id": "Measure (id)", "name": "Measure", "changes": "What changes"}
+OUTCOME_WORDS = {"new": "New on the scorecard", "changed": "Changed", "unchanged": "Unchanged",
+                 "retiring": "Retiring (on last year's scorecard, not this one)"}
 AUDIT_WORDS = {
-    "upload_id": "Entry", "kind": "What", "period": "Quarter", "at": "When (UTC)", "user": "Officer",
+    "upload_id": "Entry", "kind": "What", "period": "Quarter or year", "at": "When (UTC)", "user": "Officer",
     "filename": "File", "status": "Status",
     "added": "Added", "changed": "Changed", "unchanged": "Unchanged", "rolled_back_at": "Rolled back (UTC)",
     "rolled_back_by": "Rolled back by", "sha256": "File fingerprint",
@@ -40,6 +43,7 @@ def upload_page() -> None:
     _upload(path, officer)
     _history(path, officer)
     _publishing(path, officer)
+    _next_year(path, officer)
     _boundaries(path, officer)
 
 
@@ -134,6 +138,7 @@ def _history(path: str, officer: str) -> None:
     if accepted.empty:
         return
     labels = {row["upload_id"]: _entry_label(row) for row in accepted.to_dict("records")}
+    labels_kind = dict(zip(accepted["upload_id"], accepted["kind"]))
     chosen = st.selectbox("Roll back an entry", list(labels), format_func=labels.get, key="rollback_choice")
     sure = st.checkbox("I understand this restores the figures (or the quarter's state) as they were before "
                        "that entry", key="rollback_ok")
@@ -144,11 +149,13 @@ def _history(path: str, officer: str) -> None:
         except (uploads.RollbackError, store.StoreError) as error:
             waiting.error(str(error))
         else:
-            waiting.success(f"Entry {chosen} rolled back: {touched} figures restored.")
+            what = "measures of its scorecard removed" if labels_kind[chosen] == "scorecard" else "figures restored"
+            waiting.success(f"Entry {chosen} rolled back: {touched} {what}.")
 
 
 def _entry_label(row: dict) -> str:
-    what = row["filename"] if row["kind"] == "quarter" else f"{row['kind']} {row['period']}"
+    what = {"quarter": row["filename"], "scorecard": f"scorecard {row['period']} ({row['filename']})"}.get(
+        row["kind"], f"{row['kind']} {row['period']}")
     return f"#{row['upload_id']} {what} ({row['at'][:16]}, {row['user']})"
 
 
@@ -179,8 +186,78 @@ def _publishing(path, officer: str) -> None:
                             + (f" ({quarter.label})." if quarter.label else "."))
 
 
+def _next_years(path: str) -> list[str]:
+    """The financial years an officer may define: from the one after the latest quarter's, four on."""
+    latest = ui.reported_quarters(path, drafts=True)
+    start = periods.parse(latest[-1]) if latest else periods.containing(pd.Timestamp.today().date())
+    first = periods.parse(start.financial_year).next()
+    return [str(periods.Period(first.year + step)) for step in range(4)]
+
+
+def _next_year(path: str, officer: str) -> None:
+    st.header("5. Next year's scorecard")
+    st.caption("A scorecard definition sets a financial year's measures: each one's name, priority, polarity, "
+               "unit, headline, portfolio holder, director, frequency and target (and, if you like, a target for "
+               "each quarter). Start from the template, which lists the current scorecard. New measures get a "
+               "new id; a measure left out retires from that year's scorecard.")
+    year = st.selectbox("Year", _next_years(path), key="scorecard_year")
+    with store.opened(path) as db:
+        table = uploads.scorecard_template(db, year)
+    stem = f"harrow-kpi-scorecard-{year.replace('/', '-')}"
+    left, right, _ = st.columns([1, 1, 3])
+    left.download_button("Scorecard template (CSV)", exports.to_csv(table), f"{stem}.csv", mime="text/csv",
+                         key="scorecard_template_csv", on_click="ignore")
+    right.download_button("Scorecard template (Excel)", lambda: exports.to_excel(table, sheet="Scorecard"),
+                          f"{stem}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key="scorecard_template_xlsx", on_click="ignore")
+    file = st.file_uploader("Scorecard definition, CSV or Excel", type=["csv", "xlsx"], key="scorecard_file",
+                            max_upload_size=ingest.MAX_BYTES // (1024 * 1024))
+    if file is None:
+        return
+    data = file.getvalue()
+    with store.opened(path) as db:
+        checked = scorecards.check(data, file.name, *uploads.scorecard_context(db))
+    if not checked.ok:
+        if st.session_state.get("scorecard_rejected_logged") != checked.sha256:
+            uploads.reject(path, checked, officer, kind="scorecard")
+            st.session_state["scorecard_rejected_logged"] = checked.sha256
+        st.error(f"{len(checked.problems)} problem{'s' if len(checked.problems) != 1 else ''} in {file.name}. "
+                 "Nothing has been changed. Fix the file and upload it again.")
+        st.dataframe(pd.DataFrame([{"Row": p.row or "", "Column": p.column or "", "Value": p.value or "",
+                                    "Problem": p.message} for p in checked.problems]),
+                     hide_index=True, width="stretch")
+        return
+    with store.opened(path) as db:
+        preview = uploads.scorecard_preview(db, checked.rows)
+    defined = checked.rows[0]["year"]
+    counts = preview["outcome"].value_counts()
+    columns = st.columns(4)
+    for column, (outcome, label) in zip(columns, (("new", "New measures"), ("changed", "Changed"),
+                                                  ("unchanged", "Unchanged"), ("retiring", "Retiring"))):
+        column.metric(label, int(counts.get(outcome, 0)))
+    shown = preview.assign(outcome=preview["outcome"].map(OUTCOME_WORDS))
+    st.dataframe(shown.rename(columns=SCORECARD_WORDS), hide_index=True, width="stretch")
+    if st.session_state.get("scorecard_committed") == checked.sha256:
+        st.success(f"This definition of the {defined} scorecard has been committed.")
+        return
+    if st.button(f"Commit the {defined} scorecard ({len(checked.rows)} measures)", type="primary",
+                 key="scorecard_commit"):
+        waiting = st.empty()
+        try:
+            upload_id, result = uploads.commit_scorecard(path, checked, officer, on_wait=waiting.info)
+        except store.StoreError as error:
+            waiting.error(str(error))
+            return
+        waiting.empty()
+        st.session_state["scorecard_committed"] = checked.sha256
+        st.success(f"Upload {upload_id}: the {defined} scorecard is loaded: {result['added']} new, "
+                   f"{result['changed']} changed, {result['unchanged']} unchanged, {result['retiring']} retiring. "
+                   f"Its quarters' templates now list its measures.")
+
+
 def _boundaries(path: str, officer: str) -> None:
-    st.header("5. Official ward boundaries")
+    st.header("6. Official ward boundaries")
     st.caption("A GeoJSON file of Harrow's 2002-2022 wards in WGS84 longitude/latitude (ONS Open Geography "
                "Portal). It is checked before anything is stored; the ward map then draws the real shapes.")
     file = st.file_uploader("Boundary file (.geojson)", type=["geojson", "json"], key="boundary_file")
