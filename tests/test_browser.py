@@ -220,8 +220,13 @@ def test_an_officer_uploads_a_quarter_in_the_browser_and_rolls_it_back(server, b
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(quarter))
     page.get_by_role("button", name="Commit 3 rows").click()
     page.get_by_text("Upload 1 committed: 3 added").wait_for(timeout=30_000)
+    # A new session is a reader: the draft shows only when the link asks for drafts, and says so.
     page.goto(f"{server}/modernising-harrow-council?quarter=2019/20%20Q3", wait_until="domcontentloaded")
+    page.get_by_text("Overall picture in 2019/20 Q2").wait_for(timeout=60_000)
+    page.goto(f"{server}/modernising-harrow-council?quarter=2019/20%20Q3&drafts=1", wait_until="domcontentloaded")
     page.get_by_text("Overall picture in 2019/20 Q3").wait_for(timeout=60_000)
+    page.get_by_text("Draft: 3 of 114 measures reported").wait_for(timeout=30_000)
+    page.screenshot(path=str(OUTPUT / "draft-quarter.png"))
     page.goto(f"{server}/upload", wait_until="domcontentloaded")
     page.get_by_label("Officer name").fill("tester")
     page.get_by_role("textbox", name="Password").fill(OFFICER_PASSWORD)

@@ -74,7 +74,7 @@ class QuarterLife(RuleBasedStateMachine):
         assert counts["added"] + counts["changed"] == len(changed)
         assert counts["unchanged"] == len(FILES[file]) - len(changed)
 
-    @rule(entry=st.integers(1, 12), officer=st.sampled_from(OFFICERS))
+    @rule(entry=st.integers(1, 6), officer=st.sampled_from(OFFICERS))
     def roll_back(self, entry, officer):
         if entry > len(self.log) or self.log[entry - 1]["status"] != "accepted":
             with pytest.raises(uploads.RollbackError, match="is not an accepted upload"):
@@ -146,4 +146,4 @@ def test_random_sequences_of_uploads_rollbacks_publishing_and_rebuilds(db_file, 
     QuarterLife.source = db_file
     QuarterLife.directory = tmp_path
     run_state_machine_as_test(QuarterLife, settings=settings(
-        max_examples=25, stateful_step_count=10, deadline=None, suppress_health_check=list(HealthCheck)))
+        max_examples=60, stateful_step_count=12, deadline=None, suppress_health_check=list(HealthCheck)))
