@@ -61,15 +61,8 @@ def read_csv(path: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def _convert(value: str, kind: str):
-    value = (value or "").strip()
-    if value == "":
-        return None
-    if kind == "int":
-        return int(value)
-    if kind == "float":
-        return float(value)
-    return value
+# A CSV cell as its column's type; a blank cell is None.
+CONVERTERS = {"int": int, "float": float, "text": str}
 
 
 def load_tables(folder: str | os.PathLike | None = None) -> dict[str, list[dict]]:
@@ -94,8 +87,9 @@ def load_tables(folder: str | os.PathLike | None = None) -> dict[str, list[dict]
         for number, record in enumerate(raw, start=2):
             row = {}
             for column, kind in spec["columns"].items():
+                value = (record.get(column) or "").strip()
                 try:
-                    row[column] = _convert(record.get(column), kind)
+                    row[column] = CONVERTERS[kind](value) if value else None
                 except ValueError:
                     problems.append(
                         f"{path.name} row {number}, column {column}: "

@@ -90,9 +90,9 @@ def overview_page() -> None:
     scorecard_plan = source[source["plan_id"] == "scorecard-2019"]
     if not scorecard_plan.empty:
         st.markdown(
-            f"Figures for {ui.quarter_label(period)} come from the Corporate Scorecard 2019/20 in "
-            f"**{scorecard_plan.iloc[0]['title']}** (text copy `{scorecard_plan.iloc[0]['seed']}`); "
-            "each figure's table row and line are in the data export."
+            "Figures up to 2019/20 Q2 come from the Corporate Scorecard 2019/20 in "
+            f"**{scorecard_plan.iloc[0]['title']}** (text copy `{scorecard_plan.iloc[0]['seed']}`), later "
+            "quarters from officers' uploads; each figure's source is in the data export."
         )
     st.dataframe(
         source[["title", "published", "seed"]].rename(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from harrow_kpi import charts, exports, rag, ui
+from harrow_kpi import charts, exports, periods, rag, ui
 from harrow_kpi import filters as flt
 from harrow_kpi.ui import sidebar, url
 
@@ -38,7 +38,8 @@ def priority_page(theme_id: str) -> None:
     shown = flt.apply(measures, chosen)
 
     st.title(name)
-    st.caption(f"Corporate Scorecard 2019/20 · {ui.quarter_label(quarter)} · filters: {chosen.describe()}")
+    st.caption(f"Corporate Scorecard {periods.parse(quarter).financial_year} · {ui.quarter_label(quarter)} · "
+               f"filters: {chosen.describe()}")
     ui.draft_notice(path, quarter)
     _objectives(path, theme_id)
     _overall(shown, measures, chosen, name)
