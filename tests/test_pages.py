@@ -443,6 +443,9 @@ def test_an_officer_signs_in_uploads_previews_commits_and_rolls_back(app_env, tm
     assert any("rolled back: 3 figures restored" in s.value for s in at.success)
     with store.opened(private) as db:
         assert queries.latest_quarter(db, drafts=True) == "2019/20 Q2"
+    # The sections below the roll back read the store as it now is: Q3 is gone from the publishing list.
+    states = next(d.value for d in at.dataframe if "State" in d.value.columns)
+    assert list(states["Quarter"]) == ["2019/20 Q2", "2019/20 Q1", "2018/19 Q2"]
 
 
 def test_a_malformed_upload_lists_precise_errors_and_changes_nothing(app_env, tmp_path, monkeypatch):

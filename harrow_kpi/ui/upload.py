@@ -31,7 +31,6 @@ AUDIT_WORDS = {
 
 
 def upload_page() -> None:
-    path = ui.db_path()
     st.title("Upload a quarter")
     st.caption("For officers: bring the new quarter's scorecard figures. Every file is checked before it "
                "touches anything, previewed, recorded with who loaded it, and can be rolled back.")
@@ -39,12 +38,10 @@ def upload_page() -> None:
     if not officer:
         st.warning("Uploading and rolling back are locked until an officer signs in. Reading stays open.")
         return
-    _template(path)
-    _upload(path, officer)
-    _history(path, officer)
-    _publishing(path, officer)
-    _next_year(path, officer)
-    _boundaries(path, officer)
+    # Each section reads the database as the section before it left it (a commit or roll back
+    # moves the data version on, and the sections below must show it at once).
+    for section in (_template, _upload, _history, _publishing, _next_year, _boundaries):
+        section(ui.db_path(), officer)
 
 
 def _next_quarters(path: str) -> list[str]:
@@ -57,7 +54,7 @@ def _next_quarters(path: str) -> list[str]:
     return found
 
 
-def _template(path: str) -> None:
+def _template(path: str, officer: str) -> None:
     st.header("1. Template")
     period = st.selectbox("Quarter to report", _next_quarters(path), key="template_period")
     with store.opened(path) as db:
@@ -133,6 +130,8 @@ def _history(path: str, officer: str) -> None:
         return
     # The fingerprint's first 12 characters tell files apart; the CLI's `uploads` lists it whole.
     shown = past.drop(columns=["errors"]).assign(sha256=past["sha256"].str[:12])
+    blank = ["period", "filename", "rolled_back_at", "rolled_back_by"]
+    shown[blank] = shown[blank].fillna("")
     st.dataframe(shown[[*AUDIT_WORDS]].rename(columns=AUDIT_WORDS), hide_index=True, width="stretch")
     accepted = past[past["status"] == "accepted"]
     if accepted.empty:
