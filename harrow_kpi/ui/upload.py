@@ -89,10 +89,10 @@ def _upload(path: str, officer: str) -> None:
         if st.session_state.get("rejected_logged") != checked.sha256:
             uploads.reject(path, checked, officer)
             st.session_state["rejected_logged"] = checked.sha256
-        st.error(f"{len(checked.problems)} problem{'s' if len(checked.problems) != 1 else ''} in {file.name}. "
-                 "Nothing has been changed. Fix the file and upload it again.")
-        st.dataframe(pd.DataFrame([{"Row": p.row or "", "Column": p.column or "", "Value": p.value or "",
-                                    "Problem": p.message} for p in checked.problems]),
+        st.error(f"{len(checked.problems)} problem{'s' if len(checked.problems) != 1 else ''} in "
+                 f"{ui.plain(file.name)}. Nothing has been changed. Fix the file and upload it again.")
+        st.dataframe(exports.safe(pd.DataFrame([{"Row": p.row or "", "Column": p.column or "", "Value": p.value or "",
+                                                 "Problem": p.message} for p in checked.problems])),
                      hide_index=True, width="stretch")
         return
     with store.opened(path) as db:
@@ -115,7 +115,7 @@ def _upload(path: str, officer: str) -> None:
         try:
             upload_id, result = uploads.commit(path, checked, officer, on_wait=waiting.info)
         except store.StoreError as error:
-            waiting.error(str(error))
+            waiting.error(ui.plain(str(error)))
             return
         waiting.empty()
         st.session_state["committed"] = checked.sha256
@@ -133,7 +133,8 @@ def _history(path: str, officer: str) -> None:
         return
     # The fingerprint's first 12 characters tell files apart; the CLI's `uploads` lists it whole.
     shown = past.drop(columns=["errors"]).assign(sha256=past["sha256"].str[:12])
-    st.dataframe(shown[[*AUDIT_WORDS]].rename(columns=AUDIT_WORDS), hide_index=True, width="stretch")
+    # File and officer names are typed by people, and the table's toolbar downloads it as CSV: formula-safe.
+    st.dataframe(exports.safe(shown[[*AUDIT_WORDS]].rename(columns=AUDIT_WORDS)), hide_index=True, width="stretch")
     accepted = past[past["status"] == "accepted"]
     if accepted.empty:
         return
@@ -147,7 +148,7 @@ def _history(path: str, officer: str) -> None:
         try:
             touched = uploads.rollback(path, int(chosen), officer, on_wait=waiting.info)
         except (uploads.RollbackError, store.StoreError) as error:
-            waiting.error(str(error))
+            waiting.error(ui.plain(str(error)))
         else:
             what = "measures of its scorecard removed" if labels_kind[chosen] == "scorecard" else "figures restored"
             waiting.success(f"Entry {chosen} rolled back: {touched} {what}.")
@@ -180,7 +181,7 @@ def _publishing(path, officer: str) -> None:
         try:
             quarter = change(path, period, officer, on_wait=waiting.info)
         except (quarters.PublishError, store.StoreError) as error:
-            waiting.error(str(error))
+            waiting.error(ui.plain(str(error)))
         else:
             waiting.success(f"{period} is now {'published' if quarter.published else 'a draft'}"
                             + (f" ({quarter.label})." if quarter.label else "."))
@@ -222,10 +223,10 @@ def _next_year(path: str, officer: str) -> None:
         if st.session_state.get("scorecard_rejected_logged") != checked.sha256:
             uploads.reject(path, checked, officer, kind="scorecard")
             st.session_state["scorecard_rejected_logged"] = checked.sha256
-        st.error(f"{len(checked.problems)} problem{'s' if len(checked.problems) != 1 else ''} in {file.name}. "
-                 "Nothing has been changed. Fix the file and upload it again.")
-        st.dataframe(pd.DataFrame([{"Row": p.row or "", "Column": p.column or "", "Value": p.value or "",
-                                    "Problem": p.message} for p in checked.problems]),
+        st.error(f"{len(checked.problems)} problem{'s' if len(checked.problems) != 1 else ''} in "
+                 f"{ui.plain(file.name)}. Nothing has been changed. Fix the file and upload it again.")
+        st.dataframe(exports.safe(pd.DataFrame([{"Row": p.row or "", "Column": p.column or "", "Value": p.value or "",
+                                                 "Problem": p.message} for p in checked.problems])),
                      hide_index=True, width="stretch")
         return
     with store.opened(path) as db:
@@ -247,7 +248,7 @@ def _next_year(path: str, officer: str) -> None:
         try:
             upload_id, result = uploads.commit_scorecard(path, checked, officer, on_wait=waiting.info)
         except store.StoreError as error:
-            waiting.error(str(error))
+            waiting.error(ui.plain(str(error)))
             return
         waiting.empty()
         st.session_state["scorecard_committed"] = checked.sha256
@@ -265,7 +266,7 @@ def _boundaries(path: str, officer: str) -> None:
         return
     data = file.getvalue()
     if st.session_state.get("boundaries_imported") == geography.sha256(data):
-        st.success(f"Boundaries imported from {file.name}.")
+        st.success(f"Boundaries imported from {ui.plain(file.name)}.")
         return
     try:
         count = geography.import_boundaries(path, data, file.name, officer)
@@ -273,7 +274,7 @@ def _boundaries(path: str, officer: str) -> None:
         st.error("The boundary file cannot be used; nothing has been changed.")
         st.dataframe(pd.DataFrame({"Problem": error.problems}), hide_index=True, width="stretch")
     except store.StoreError as error:
-        st.error(str(error))
+        st.error(ui.plain(str(error)))
     else:
         st.session_state["boundaries_imported"] = geography.sha256(data)
-        st.success(f"Boundaries of {count} wards imported from {file.name}.")
+        st.success(f"Boundaries of {count} wards imported from {ui.plain(file.name)}.")
