@@ -7,6 +7,7 @@ Units, from data/indicators.csv: council-tax-collected is a percent, book-issues
 import csv
 import decimal
 import io
+import time
 import zipfile
 
 import openpyxl
@@ -240,6 +241,30 @@ def test_a_workbook_that_unpacks_past_the_limit_is_refused(path, monkeypatch):
     monkeypatch.setattr(ingest, "MAX_XLSX_BYTES", 1000)
     data = workbook([["indicator_id", "period", "actual"], ["book-issues", "2019/20 Q3", 5]])
     assert refused(path, data, "q3.xlsx")[0].startswith("the workbook would unpack to 0 MB in ")
+
+
+# The page's check runs apart, in a worker process.
+
+def slow_check(data, filename):
+    time.sleep(30)
+
+
+def test_a_check_run_apart_gives_what_the_check_gives(path):
+    with store.opened(path) as db:
+        context = uploads.context(db)
+    data = (HEADER + "book-issues,2019/20 Q3,5,,,,,\nmuseum-visits,2019/20 Q3,lots,,,,,\n").encode()
+    checked = ingest.apart(ingest.check, data, "q3.csv", context)
+    assert [str(p) for p in checked.problems] == [
+        "row 3, column actual: 'lots' is not a number (expected e.g. 56.2, 56.2%, 1,080)"]
+    assert checked.sha256 == ingest.check(data, "q3.csv", context).sha256
+
+
+def test_a_check_that_runs_too_long_is_stopped_and_the_file_refused():
+    started = time.monotonic()
+    checked = ingest.apart(slow_check, b"x", "q3.csv", timeout=1)
+    assert [str(p) for p in checked.problems] == [
+        "checking the file took longer than 1 seconds, the limit; split it into smaller files"]
+    assert time.monotonic() - started < 10  # the worker is stopped, not waited for (it sleeps 30 s)
 
 
 # Random files: what is accepted is stored exactly as a spreadsheet shows it.

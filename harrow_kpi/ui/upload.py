@@ -7,6 +7,8 @@ file with no problems; a file with problems lists every one and changes nothing
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
@@ -84,7 +86,7 @@ def _upload(path: str, officer: str) -> None:
     data = file.getvalue()
     with store.opened(path) as db:
         context = uploads.context(db)
-    checked = ingest.check(data, file.name, context)
+    checked = _checked("quarter", path, ingest.check, data, file.name, context)
     if not checked.ok:
         if st.session_state.get("rejected_logged") != checked.sha256:
             uploads.reject(path, checked, officer)
@@ -122,6 +124,19 @@ def _upload(path: str, officer: str) -> None:
         st.success(f"Upload {upload_id} committed: {result['added']} added, {result['changed']} changed, "
                    f"{result['unchanged']} unchanged. The quarter stays a draft until an officer publishes "
                    "it (section 4).")
+
+
+def _checked(kind: str, path, function, data: bytes, name: str, *args) -> ingest.Checked:
+    """A file checked in the worker process (ingest.apart), once per file and data version: the reruns
+    that follow (preview, commit) reuse the result rather than checking it again."""
+    key = (hashlib.sha256(data).hexdigest(), name, path.version)
+    found = st.session_state.get(f"{kind}_checked")
+    if found is not None and found[0] == key:
+        return found[1]
+    with st.spinner("Checking the file…"):
+        checked = ingest.apart(function, data, name, *args)
+    st.session_state[f"{kind}_checked"] = (key, checked)
+    return checked
 
 
 def _history(path: str, officer: str) -> None:
@@ -218,7 +233,8 @@ def _next_year(path: str, officer: str) -> None:
         return
     data = file.getvalue()
     with store.opened(path) as db:
-        checked = scorecards.check(data, file.name, *uploads.scorecard_context(db))
+        known, priorities = uploads.scorecard_context(db)
+    checked = _checked("scorecard", path, scorecards.check, data, file.name, known, priorities)
     if not checked.ok:
         if st.session_state.get("scorecard_rejected_logged") != checked.sha256:
             uploads.reject(path, checked, officer, kind="scorecard")
