@@ -37,7 +37,7 @@ MAX_BYTES = 25 * 1024 * 1024  # the file as uploaded
 MAX_ROWS = 200_000  # rows below the header
 MAX_COLUMNS = 50
 MAX_CELLS = 2_500_000
-MAX_XLSX_BYTES = 200 * 1024 * 1024  # a workbook's parts once unzipped
+MAX_XLSX_BYTES = 200_000_000  # a workbook's parts once unzipped
 MAX_XLSX_PARTS = 1000
 MAX_XLSX_RATIO = 200  # a part over 1 MB unzipped may be at most this many times its zipped size
 MAX_PROBLEMS = 100  # checking stops once this many problems are found
@@ -157,7 +157,20 @@ def records(data: bytes, filename: str) -> tuple[str, Iterator[list[str]]]:
         name = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}[mark]
         raise Refused(Problem(f"the columns are separated by {name}; save the file as comma-separated "
                               "CSV (UTF-8)", row=1))
+    if text.count("\n") > MAX_ROWS + 1 and _too_many_records(text):
+        raise Refused(Problem(f"the file has more than {MAX_ROWS:,} rows below the header; split it",
+                              row=MAX_ROWS + 2))
     return encoding, _csv_records(text)
+
+
+def _too_many_records(text: str) -> bool:
+    """Whether the CSV has more rows than the limit allows, counted before any row is checked (a
+    million-row file is refused in a fraction of a second); a file csv cannot read is left to the
+    reading that names its row."""
+    try:
+        return sum(1 for _ in csv.reader(io.StringIO(text), strict=True)) > MAX_ROWS + 1
+    except csv.Error:
+        return False
 
 
 def _csv_records(text: str) -> Iterator[list[str]]:
@@ -452,8 +465,6 @@ def schema(context: Context) -> pa.DataFrameSchema:
             pa.Check(lambda df: ~df["indicator_id"].isin(percent_ids) | df["actual"].isna()
                      | df["actual"].between(0, 100), error="is a percentage outside 0-100",
                      name="percent_range"),
-            pa.Check(lambda df: ~df.duplicated(["indicator_id", "period", "ward_code"], keep=False),
-                     error="appears twice (the same indicator, period and ward)", name="duplicate"),
         ],
         strict=False,
     )
@@ -463,8 +474,9 @@ def schema(context: Context) -> pa.DataFrameSchema:
 ROW_CHECKS = {
     "is required unless status_note says why there is no figure": "actual",
     "is a percentage outside 0-100": "actual",
-    "appears twice (the same indicator, period and ward)": "indicator_id",
 }
+TWICE = "appears twice (the same indicator, period and ward)"  # checked as rows are read: it spans chunks
+SCHEMA_CHUNK = 5_000  # rows the schema checks at a time, so a file of bad rows stops early
 
 
 def check(data: bytes, filename: str, context: Context, max_bytes: int = MAX_BYTES) -> Checked:
@@ -495,11 +507,7 @@ def check(data: bytes, filename: str, context: Context, max_bytes: int = MAX_BYT
                                         "or commentary"))
         return checked
     if stopped is None:
-        frame = pd.DataFrame({name: [row[name] for row in rows] for name in _SCHEMA_COLUMNS})
-        try:
-            schema(context).validate(frame, lazy=True)
-        except pa.errors.SchemaErrors as errors:
-            checked.problems += _schema_problems(errors, frame)
+        stopped = _check_schema(rows, context, checked.problems)
     checked.problems.sort(key=lambda p: (p.row or 0, COLUMNS.index(p.column) if p.column in COLUMNS else 99))
     if stopped is not None or len(checked.problems) > MAX_PROBLEMS:
         found = len(checked.problems)
@@ -519,17 +527,42 @@ _SCHEMA_COLUMNS = ("row", "indicator_id", "period", "ward_code", "rag_reported",
 
 def _check_rows(numbered, context: Context, problems: list[Problem]) -> tuple[list[dict], int | None]:
     """Each filled-in row checked as it is read; stops once MAX_PROBLEMS problems are found, returning
-    the row it stopped at (else None)."""
-    rows = []
+    the row it stopped at (else None). A repeated measure, period and ward is named on both rows."""
+    rows, first = [], {}
     for number, raw in numbered:
         if not any((raw.get(column) or "").strip() for column in FILLED_IN):
             continue  # a template row left blank: the target is pre-filled, nothing else
         row, found = _check_row(number, raw, context)
+        key = (row["indicator_id"], row["period"], row["ward_code"])
+        if key in first:
+            earlier = first[key]
+            if earlier is not None:
+                problems.append(Problem(TWICE, earlier["row"], "indicator_id", earlier["indicator_id"] or None))
+                first[key] = None  # named once, however many repeats follow
+            found.append(Problem(TWICE, number, "indicator_id", row["indicator_id"] or None))
+        else:
+            first[key] = row
         problems += found
         rows.append(row)
         if len(problems) >= MAX_PROBLEMS:
             return rows, number
     return rows, None
+
+
+def _check_schema(rows: list[dict], context: Context, problems: list[Problem]) -> int | None:
+    """The schema's checks, a chunk of rows at a time (a frame of the few columns it reads, so memory
+    stays low); stops once MAX_PROBLEMS problems are found, returning the last row checked."""
+    checks = schema(context)
+    for start in range(0, len(rows), SCHEMA_CHUNK):
+        chunk = rows[start:start + SCHEMA_CHUNK]
+        frame = pd.DataFrame({name: [row[name] for row in chunk] for name in _SCHEMA_COLUMNS})
+        try:
+            checks.validate(frame, lazy=True)
+        except pa.errors.SchemaErrors as errors:
+            problems += _schema_problems(errors, frame)
+        if len(problems) >= MAX_PROBLEMS and start + SCHEMA_CHUNK < len(rows):
+            return chunk[-1]["row"]
+    return None
 
 
 def _schema_problems(errors: pa.errors.SchemaErrors, frame: pd.DataFrame) -> list[Problem]:

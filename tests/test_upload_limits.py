@@ -187,6 +187,19 @@ def test_a_file_over_the_row_limit_is_refused_at_the_first_row_past_it(path, mon
         "row 5: the file has more than 3 rows below the header; split it"]
 
 
+def test_a_file_over_the_row_limit_is_refused_before_any_row_is_checked(path, monkeypatch):
+    monkeypatch.setattr(ingest, "MAX_ROWS", 3)
+    monkeypatch.setattr(ingest, "_check_row", lambda *args: pytest.fail("a row was checked"))
+    assert refused(path, HEADER + "book-issues,2019/20 Q3,x,,,,,\n" * 5) == [
+        "row 5: the file has more than 3 rows below the header; split it"]
+
+
+def test_a_quoted_line_break_is_not_counted_as_a_row(path, monkeypatch):
+    monkeypatch.setattr(ingest, "MAX_ROWS", 3)
+    data = HEADER + "".join(f"book-issues,2019/20 Q{n},5,,,,\"one\ntwo\",\n" for n in (1, 2, 3))
+    assert check(path, data).ok
+
+
 def test_a_workbook_over_the_row_limit_is_refused(path, monkeypatch):
     monkeypatch.setattr(ingest, "MAX_ROWS", 2)
     data = workbook([["indicator_id", "period", "actual"]] + [["book-issues", "2019/20 Q3", 5]] * 3)
@@ -207,13 +220,23 @@ def test_a_header_over_the_column_limit_is_refused(path):
 
 def test_checking_stops_after_the_problem_limit_and_says_where(path, monkeypatch):
     monkeypatch.setattr(ingest, "MAX_PROBLEMS", 3)
-    data = HEADER + "book-issues,2019/20 Q3,x,,,,,\n" * 10
+    data = HEADER + "".join(f"book-issues,{2010 + n}/{11 + n} Q1,x,,,,,\n" for n in range(10))
     found = refused(path, data)
     assert found == [
         "row 2, column actual: 'x' is not a number (expected e.g. 56.2, 56.2%, 1,080)",
         "row 3, column actual: 'x' is not a number (expected e.g. 56.2, 56.2%, 1,080)",
         "row 4, column actual: 'x' is not a number (expected e.g. 56.2, 56.2%, 1,080)",
         "checking stopped at row 4 after 3 problems; the first 3 are listed. Fix them and upload the file again"]
+
+
+def test_the_schema_checks_a_chunk_at_a_time_and_stops_after_the_problem_limit(path, monkeypatch):
+    monkeypatch.setattr(ingest, "MAX_PROBLEMS", 5)
+    monkeypatch.setattr(ingest, "SCHEMA_CHUNK", 10)
+    found = refused(path, HEADER + "".join(f"nope-{n},2019/20 Q3,5,,,,,\n" for n in range(30)))
+    assert found[0] == "row 2, column indicator_id: 'nope-0' is not a known indicator_id (see export indicators)"
+    assert found[-1] == ("checking stopped at row 11 after 10 problems; the first 5 are listed. Fix them and "
+                         "upload the file again")
+    assert len(found) == 6
 
 
 def bomb(size: int) -> bytes:
