@@ -31,19 +31,20 @@ from harrow_kpi import ingest, queries, store, uploads  # noqa: E402
 
 CASES = {
     "baseline": "nothing checked: the interpreter with pandas and pandera imported",
-    "million-bad-rows": "CSV, 1,000,000 rows of unknown measures and bad numbers (16 MB): stops after 100 problems",
+    "million-bad-rows": "CSV, 1,000,000 rows of unknown measures and bad numbers (16 MB): refused at the row limit",
     "million-rows": "CSV, 1,000,000 well-formed rows (24 MB): refused at the row limit",
     "200k-bad-numbers": "CSV, 200,000 rows whose actual is not a number: stops after 100 problems",
-    "200k-unknown-measures": "CSV, 200,000 rows of an unknown measure: every row fails the schema",
+    "200k-unknown-measures": "CSV, 200,000 rows, each a different unknown measure: stops after 100 problems",
     "largest-accepted": "CSV, 200,000 valid ward-level rows (the row limit): accepted",
+    "50k-workbook": "xlsx, 50,000 valid ward-level rows: accepted",
     "zip-bomb": "xlsx, 0.5 MB zipped, a 500 MB sheet: refused before it is opened",
-    "sparse-workbook": "xlsx, a header and one cell at row 1,048,576: refused at the row limit",
+    "sparse-workbook": "xlsx, 9 KB: a header and one cell at row 1,048,576: refused at the row limit",
 }
 
 
 def make(name: str, folder: Path, db: Path) -> Path:
     """The file for a case, written once into ``folder``."""
-    file = folder / (name + (".xlsx" if name in ("zip-bomb", "sparse-workbook") else ".csv"))
+    file = folder / (name + (".xlsx" if name in ("zip-bomb", "sparse-workbook", "50k-workbook") else ".csv"))
     if file.exists() or name == "baseline":
         return file
     if name == "million-bad-rows":
@@ -53,7 +54,7 @@ def make(name: str, folder: Path, db: Path) -> Path:
     elif name == "200k-bad-numbers":
         file.write_bytes(b"indicator_id,period,actual\n" + b"book-issues,2019/20 Q3,x\n" * 200_000)
     elif name == "200k-unknown-measures":
-        file.write_bytes(b"indicator_id,period,actual\n" + b"no-such-measure,2019/20 Q3,5\n" * 200_000)
+        file.write_text("indicator_id,period,actual\n" + "".join(f"no-such-{n},2019/20 Q3,5\n" for n in range(200_000)))
     elif name == "largest-accepted":
         with store.opened(db) as database:
             measures = queries.indicators(database)[["indicator_id", "unit"]]
@@ -65,6 +66,15 @@ def make(name: str, folder: Path, db: Path) -> Path:
             actual = f"{number % 97 + 0.5}%" if measure.unit == "percent" else str(number % 997)
             lines.append(f"{measure.indicator_id},{quarter},{actual},,{ward}")
         file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    elif name == "50k-workbook":
+        import openpyxl
+
+        book = openpyxl.Workbook(write_only=True)
+        sheet = book.create_sheet()
+        rows = make("largest-accepted", folder, db).read_text(encoding="utf-8").splitlines()[:50_001]
+        for line in rows:
+            sheet.append(line.split(","))
+        book.save(file)
     elif name == "zip-bomb":
         with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("[Content_Types].xml", "<Types/>")
@@ -158,7 +168,7 @@ def main() -> None:
         db = folder / "bench.db"
         store.build(db)
         print(f"`python benchmarks/uploads.py` (limits: {ingest.MAX_ROWS:,} rows, {ingest.MAX_CELLS:,} cells, "
-              f"{ingest.MAX_BYTES // 2**20} MB, {ingest.MAX_XLSX_BYTES // 2**20} MB unzipped, "
+              f"{ingest.MAX_BYTES // 2**20} MB, {ingest.MAX_XLSX_BYTES / 1e6:.0f} MB unzipped, "
               f"{ingest.MAX_PROBLEMS} problems):\n")
         print("| file | MB | seconds | peak memory (MB) | outcome |")
         print("|---|---|---|---|---|")

@@ -319,7 +319,8 @@ def _body(found, named, width, header_row) -> Iterator[tuple[int, dict]]:
         if number - header_row > MAX_ROWS:
             raise Refused(Problem(f"the file has more than {MAX_ROWS:,} rows below the header; split it",
                                   row=number))
-        cells_read += len(cells)
+        # a workbook row comes padded to MAX_COLUMNS + 1 cells: count those under the header
+        cells_read += len(named) if isinstance(cells, tuple) else len(cells)
         if cells_read > MAX_CELLS:
             raise Refused(Problem(f"the file has more than {MAX_CELLS:,} cells; split it", row=number))
         if not any(str(cell).strip() for cell in cells):
