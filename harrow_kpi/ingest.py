@@ -1,7 +1,9 @@
 """A new quarter's figures from an officer: read, checked, previewed, committed, reversible.
 
 Every byte is treated as hostile. Reading and checking never touch the store; every
-problem is reported at once, naming row, column, value and what is expected. The
+problem is reported at once (up to MAX_PROBLEMS), naming row, column, value and what is
+expected. The file is read strictly and lazily within fixed limits (rows, cells, bytes
+unzipped), so nothing is guessed and no file can exhaust the process checking it. The
 checks on the normalised table are declared with pandera (a well-kept DataFrame
 validation library: declarative per-column checks with lazy, collected failure
 reports); parsing the officer's text into numbers and periods is ours, because it
