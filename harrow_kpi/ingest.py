@@ -19,9 +19,11 @@ import hashlib
 import io
 import math
 import multiprocessing
+import os
 import re
 import sys
 import threading
+import time
 import types
 import zipfile
 from collections.abc import Iterator
@@ -595,13 +597,24 @@ _worker = {"pool": None}
 _worker_lock = threading.Lock()
 
 
+def _end_with_server(server: int) -> None:
+    """In the worker: end as soon as the server process is gone, even mid-check (a server killed outright
+    runs no exit handlers, and a worker left behind would hold its memory until the check ends)."""
+    def watch():
+        while os.getppid() == server:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _start_worker():
     """A spawned worker (never forked from a threaded server) that imports only what it is sent: Streamlit
     makes the running page script ``__main__``, which a spawned process would otherwise run again."""
     main = sys.modules["__main__"]
     sys.modules["__main__"] = types.ModuleType("__main__")
     try:
-        return multiprocessing.get_context("spawn").Pool(1)
+        return multiprocessing.get_context("spawn").Pool(1, initializer=_end_with_server, initargs=(os.getpid(),))
     finally:
         sys.modules["__main__"] = main
 
