@@ -290,6 +290,48 @@ def test_a_check_that_runs_too_long_is_stopped_and_the_file_refused():
     assert time.monotonic() - started < 10  # the worker is stopped, not waited for (it sleeps 30 s)
 
 
+SERVER = """
+import sys, threading, time
+sys.path.insert(0, sys.argv[1])
+from harrow_kpi import ingest
+from tests.test_upload_limits import slow_check
+threading.Thread(target=ingest.apart, args=(slow_check, b"x", "q3.csv"), daemon=True).start()
+while ingest._worker["pool"] is None:
+    time.sleep(0.05)
+print(ingest._worker["pool"]._pool[0].pid, flush=True)
+time.sleep(60)
+"""
+
+
+def running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return "\tZ" not in next(line for line in status if line.startswith("State:"))
+    except FileNotFoundError:
+        return False
+
+
+def test_the_workers_process_ends_with_the_server_even_mid_check(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    script = tmp_path / "server.py"
+    script.write_text(SERVER, encoding="utf-8")
+    server = subprocess.Popen([sys.executable, str(script), str(ROOT)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        worker = int(server.stdout.readline())
+        assert running(worker)
+    finally:
+        server.kill()  # no exit handlers run
+        server.wait()
+    deadline = time.monotonic() + 10
+    while running(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not running(worker)  # the check it was running sleeps 30 s
+
+
 # Random files: what is accepted is stored exactly as a spreadsheet shows it.
 
 SHOWN = st.decimals(min_value=0, max_value=100, places=2, allow_nan=False, allow_infinity=False)
