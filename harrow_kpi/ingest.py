@@ -123,7 +123,7 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as error:
         bad = error.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
-    utf8 = _UTF8_SEQUENCE.search(data)
+    utf8 = _UTF8_SEQUENCE.search(data, 3 if data.startswith(b"\xef\xbb\xbf") else 0)
     if utf8:
         raise ValueError(f"the file mixes encodings: line {_line_of(data, utf8.start())} is UTF-8 but line "
                          f"{_line_of(data, bad)} is not (byte {bad}); save the whole file as CSV UTF-8") from None

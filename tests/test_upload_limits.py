@@ -177,6 +177,15 @@ def test_mixed_encodings_are_refused_naming_both_lines(path):
         "CSV UTF-8"]
 
 
+def test_a_byte_order_mark_then_a_windows_1252_byte_is_refused_naming_that_line(path):
+    # 3 + 71 bytes of mark and header, 35 of row 2, then 31 before the \xe9 of row 3: byte 140
+    data = (b"\xef\xbb\xbf" + HEADER.encode() + b"book-issues,2019/20 Q3,5,,,,Caf\xc3\xa9,\n"
+            + b"book-issues,2019/20 Q4,5,,,,Caf\xe9,\n")
+    assert refused(path, data) == [
+        "row 3: the file mixes encodings: line 2 is UTF-8 but line 3 is not (byte 140); save the whole file as "
+        "CSV UTF-8"]
+
+
 # Limits.
 
 def test_a_file_over_the_row_limit_is_refused_at_the_first_row_past_it(path, monkeypatch):
