@@ -172,13 +172,24 @@ def _too_many_records(text: str) -> bool:
     million-row file is refused in a fraction of a second); a file csv cannot read is left to the
     reading that names its row."""
     try:
-        return sum(1 for _ in csv.reader(io.StringIO(text), strict=True)) > MAX_ROWS + 1
+        return sum(1 for _ in csv.reader(_lines(text), strict=True)) > MAX_ROWS + 1
     except csv.Error:
         return False
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their endings, one at a time: io.StringIO would hold a copy of the whole
+    file at four bytes a character."""
+    start, end = 0, len(text)
+    while start < end:
+        stop = text.find("\n", start)
+        stop = end if stop < 0 else stop + 1
+        yield text[start:stop]
+        start = stop
+
+
 def _csv_records(text: str) -> Iterator[list[str]]:
-    reader = csv.reader(io.StringIO(text), strict=True)
+    reader = csv.reader(_lines(text), strict=True)
     number = 0
     while True:
         try:
