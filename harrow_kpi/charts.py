@@ -6,6 +6,8 @@ no map tiles, web fonts or templates fetched at run time.
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -93,7 +95,7 @@ def trend_figure(history: pd.DataFrame, name: str, unit: str | None = None, heig
         ))
     axis_unit = UNIT_AXIS.get(unit or "", "")
     figure.update_layout(
-        title={"text": _wrap(name), "font": {"size": 15}},
+        title={"text": _wrap(html.escape(name)), "font": {"size": 15}},
         height=height,
         margin={"l": 60, "r": 20, "t": 70, "b": 50},
         template="plotly_white",
@@ -170,7 +172,7 @@ def sankey_figure(nodes: list[dict], edges: list[dict], plan_titles: list[str],
     for index, title in enumerate(plan_titles):
         anchor = "left" if index == 0 else "right" if index == columns else "center"
         figure.add_annotation(x=index / columns, y=1.07, xref="paper", yref="paper", showarrow=False,
-                              text=f"<b>{_wrap(title, 24)}</b>", font={"size": 12}, xanchor=anchor)
+                              text=f"<b>{_wrap(html.escape(title), 24)}</b>", font={"size": 12}, xanchor=anchor)
     figure.update_layout(title={"text": "How the council's priorities moved, 2004 to 2020", "font": {"size": 16}},
                          height=height, margin={"l": 10, "r": 10, "t": 90, "b": 10}, font={"color": "#0B0C0C"})
     return figure

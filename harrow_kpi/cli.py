@@ -19,6 +19,7 @@ from harrow_kpi import (
     auth,
     checks,
     dataset,
+    exports,
     geography,
     ingest,
     periods,
@@ -202,7 +203,8 @@ def scorecard_template(path: Path, year: str) -> None:
 @_with_db()
 def list_uploads(path: Path) -> None:
     with store.opened(path) as db:
-        _csv(uploads.list_uploads(db).drop(columns=["errors"]))
+        # File names and officer names are typed by people: formula-safe, as every download is.
+        _csv(exports.safe(uploads.list_uploads(db).drop(columns=["errors"])))
 
 
 @cli.command(help="Restore the figures an upload replaced, or withdraw a scorecard definition.")

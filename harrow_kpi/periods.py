@@ -14,8 +14,17 @@ from functools import total_ordering
 _PATTERN = re.compile(r"^\s*(\d{4})/(\d{2})(?:\s+Q([1-4]))?\s*$", re.IGNORECASE)
 
 
+FIRST_YEAR = 2000  # 2000/01: before the earliest plan (2004), so never a real figure's year
+
+
 class PeriodError(ValueError):
-    """A period that is not written like ``2019/20`` or ``2019/20 Q2``."""
+    """A period that is not written like ``2019/20`` or ``2019/20 Q2``, or outside the years covered."""
+
+
+def last_year(today: dt.date | None = None) -> int:
+    """The latest financial year a period may name: the one after today's, so next year's
+    scorecard and template can be made, and no date arithmetic ever leaves the calendar."""
+    return containing(today or dt.date.today()).year + 1
 
 
 @total_ordering
@@ -83,8 +92,10 @@ class Period:
         return Period(self.year - 1, self.quarter)
 
 
-def parse(text: str) -> Period:
-    """Read ``2019/20`` or ``2019/20 Q2``; reject anything else with a reason."""
+def parse(text: str, today: dt.date | None = None) -> Period:
+    """Read ``2019/20`` or ``2019/20 Q2``; reject anything else with a reason. The one parser of
+    periods (check, preview, commit, URLs, data/), so a period accepted once is accepted everywhere;
+    years run from 2000/01 to the year after ``today``'s."""
     if not isinstance(text, str):
         raise PeriodError(f"period must be text like '2019/20 Q2', not {text!r}")
     match = _PATTERN.match(text)
@@ -98,6 +109,11 @@ def parse(text: str) -> Period:
         raise PeriodError(
             f"'{text}' is not a financial year: after {year} comes "
             f"{(year + 1) % 100:02d}, so write '{year}/{(year + 1) % 100:02d}'"
+        )
+    latest = last_year(today)
+    if not FIRST_YEAR <= year <= latest:
+        raise PeriodError(
+            f"'{text}' is outside the years covered: from {Period(FIRST_YEAR)} to {Period(latest)}"
         )
     return Period(year, int(quarter) if quarter else None)
 

@@ -46,3 +46,9 @@ def test_points_without_a_reported_rag_use_the_rule_and_say_so():
     assert charts.point_band(history.iloc[0].to_dict()) == ("HG", "by the rule")
     figure = charts.trend_figure(history, "A measure", "count")
     assert "HG High Green" in [t.name for t in figure.data]
+
+
+def test_a_measure_name_is_a_chart_title_as_text_never_plotly_markup(db):
+    # plotly reads <a href>, <b> and <br> in titles: a name from a scorecard definition is escaped
+    figure = charts.trend_figure(queries.history(db, "household-waste-recycled"), '<a href="https://evil.example">x</a>')
+    assert figure.layout.title.text == "&lt;a href=&quot;https://evil.example&quot;&gt;x&lt;/a&gt;"

@@ -144,3 +144,14 @@ def test_a_closed_pipe_ends_quietly(db_file):
                             timeout=120)
     assert result.stdout.startswith("indicator_id,")
     assert result.stderr == "" and result.returncode == 0
+
+
+def test_the_audit_log_export_is_formula_safe(db_file, tmp_path):
+    from tests.helpers import private_store
+
+    path = private_store(db_file, tmp_path)
+    hostile = tmp_path / "=HYPERLINK(x).csv"
+    hostile.write_text("indicator_id,period,actual\nbook-issues,2019/20 Q3,5\n", encoding="utf-8")
+    assert run("import-quarter", str(hostile), "--user", "@officer", db=path).returncode == 0
+    listing = list(csv.DictReader(io.StringIO(run("uploads", db=path).stdout)))
+    assert (listing[0]["filename"], listing[0]["user"]) == ("'=HYPERLINK(x).csv", "'@officer")

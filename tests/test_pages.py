@@ -198,7 +198,9 @@ def test_drill_down_by_url_shows_trend_sources_and_rag_history(app_env):
 def test_details_button_opens_the_measure_and_back_returns(app_env):
     at = open_priority("scorecard-2019/modernising-harrow-council")
     at.button(key="open:sickness-absence").click().run()
-    assert "Staff sickness absence - average days per FTE (excluding schools staff)" in [h.value for h in at.header]
+    # headers are Markdown: the name is escaped (shown unchanged, never read as Markdown)
+    name = "Staff sickness absence \\- average days per FTE \\(excluding schools staff\\)"
+    assert name in [h.value for h in at.header]
     assert at.query_params["indicator"] == "sickness-absence"
     at.button(key="back").click().run()
     assert "Measures" in [h.value for h in at.header]
@@ -325,7 +327,7 @@ def test_ward_map_uses_official_boundaries_once_imported(tmp_path, monkeypatch):
     geography.import_boundaries(path, as_bytes(document), "wards_2013.geojson", "officer")
     monkeypatch.setenv("HARROW_KPI_DB", str(path))
     at = open_wards()
-    assert any("Official ward boundaries imported from wards_2013.geojson" in c.value for c in at.caption)
+    assert any("Official ward boundaries imported from wards\\_2013\\.geojson" in c.value for c in at.caption)
     assert any("Crown copyright" in c.value for c in at.caption)
 
 
@@ -457,7 +459,7 @@ def test_a_malformed_upload_lists_precise_errors_and_changes_nothing(app_env, tm
     at = open_upload(officer="jsmith")
     bad = "indicator_id,period,actual\nno-such,2019/20 Q3,5\nbook-issues,2019/20 Q9,x\n"
     at.get("file_uploader")[0].set_value(("bad.csv", bad.encode(), "text/csv")).run()
-    assert any("3 problems in bad.csv. Nothing has been changed" in e.value for e in at.error)
+    assert any("3 problems in bad\\.csv. Nothing has been changed" in e.value for e in at.error)
     problems = at.dataframe[0].value
     assert list(problems["Row"]) == [2, 3, 3] and list(problems["Column"]) == ["indicator_id", "period", "actual"]
     with store.opened(private) as db:
@@ -622,3 +624,68 @@ def test_a_second_app_process_on_the_same_database_sees_a_publish_on_its_next_re
     finally:
         other.kill()
         other.wait()
+
+
+# Text from users and links is shown as text, never as Markdown (issue 13).
+
+EVIL = "[click](https://evil.example) ![x](https://evil.example/x.png)"
+EVIL_FILE = "[report](www.evil.example).csv"  # a file name cannot hold "/"
+
+
+def every_text(at) -> list[str]:
+    """Every Markdown string the page sends the browser: text elements and st.table cells."""
+    texts = [e.value for kind in ("markdown", "caption", "title", "header", "subheader", "info", "warning", "error",
+                                  "success") for e in at.get(kind)]
+    for table in at.table:
+        texts += [str(v) for v in table.value.astype(str).to_numpy().ravel()] + [str(c) for c in table.value.columns]
+    return texts
+
+
+def assert_no_live_markdown(at):
+    """No link, image or autolink can form: every "[", "](" and "://" from the evil text arrives escaped."""
+    for text in every_text(at):
+        assert "](" not in text.replace("\\](", ""), text
+        assert "https://" not in text, text
+        assert "![" not in text, text
+        assert "www.evil" not in text, text
+
+
+def test_an_uploaded_status_note_commentary_and_file_name_show_as_text_on_the_drill_down(private_app, tmp_path):
+    cli_import(private_app, tmp_path, "indicator_id,period,actual,status_note,commentary\n"
+               f"sickness-absence,2019/20 Q2,9.5,\"{EVIL}\",\"<img src=x onerror=alert(1)> www.evil.example\"\n",
+               name=EVIL_FILE)
+    at = open_priority("scorecard-2019/modernising-harrow-council")
+    assert_no_live_markdown(at)
+    # the card's commentary, escaped for st.caption by ui.plain
+    assert any(c.value == "\\<img src\\=x onerror\\=alert\\(1\\)\\> www\\.evil\\.example" for c in at.caption)
+    at = open_priority("scorecard-2019/modernising-harrow-council", indicator="sickness-absence")
+    assert not at.exception
+    assert_no_live_markdown(at)
+    history = at.table[0].value
+    q2 = history[history["Period"] == "2019/20 Q2"].iloc[0]
+    # st.table cells are Markdown too: escaped by ui.cell, by hand
+    assert q2["Status note"] == "\\[click\\](https\\://evil.example) !\\[x\\](https\\://evil.example/x.png)"
+    assert q2["Source"].startswith("Quarter upload #1: \\[report\\](www\\.evil.example).csv, row 2, by jsmith")
+    assert any(m.value.endswith("\\<img src\\=x onerror\\=alert\\(1\\)\\> www\\.evil\\.example")
+               for m in at.markdown)
+
+
+def test_search_and_rag_values_from_a_link_show_as_text(app_env):
+    at = open_priority("scorecard-2019/modernising-harrow-council", q="[click](https://evil.example)",
+                       rag="![x](https://evil.example/x.png)")
+    assert not at.exception
+    assert_no_live_markdown(at)
+    captions = [c.value for c in at.caption]
+    assert "Ignored in the link: rag\\=\\!\\[x\\]\\(https\\://evil\\.example/x\\.png\\)" in captions
+    assert any('name contains "\\[click\\]\\(https\\://evil\\.example\\)"' in c for c in captions)
+
+
+def test_an_uploaded_figure_with_markdown_shows_as_text_on_the_overview(private_app, tmp_path):
+    cli_import(private_app, tmp_path, "indicator_id,period,actual,status_note,commentary\n"
+               f"sickness-absence,2019/20 Q2,9.5,\"{EVIL}\",\"{EVIL}\"\n", name=EVIL_FILE)
+    at = run_app()
+    assert_no_live_markdown(at)
+    at = open_page("pages/overview.py", q=EVIL)
+    assert_no_live_markdown(at)
+    assert any(c.value.startswith('Filtered: name contains "\\[click\\]\\(https\\://evil\\.example\\) \\!\\[x\\]')
+               for c in at.caption)

@@ -15,7 +15,7 @@ def test_parse_and_format_a_quarter():
 
 def test_parse_and_format_a_whole_year():
     assert str(periods.parse("2004/05")) == "2004/05"
-    assert periods.parse(" 1999/00 ") == Period(1999)
+    assert periods.parse(" 2000/01 ") == Period(2000)
 
 
 @pytest.mark.parametrize(
@@ -153,3 +153,23 @@ def test_lower_case_q_is_read():
 )
 def test_the_quarter_containing_the_first_and_last_days_of_quarters(day, period):
     assert str(periods.containing(day)) == period
+
+
+@pytest.mark.parametrize("text,today,message", [
+    ("0000/01 Q1", None, "'0000/01 Q1' is outside the years covered: from 2000/01 to 2020/21"),
+    ("9999/00 Q4", None, "'9999/00 Q4' is outside the years covered: from 2000/01 to 2020/21"),
+    ("0001/02 Q1", None, "'0001/02 Q1' is outside the years covered: from 2000/01 to 2020/21"),
+    ("1999/00", None, "'1999/00' is outside the years covered: from 2000/01 to 2020/21"),
+    ("2021/22 Q1", None, "'2021/22 Q1' is outside the years covered: from 2000/01 to 2020/21"),
+    ("2022/23 Q1", dt.date(2020, 4, 1), "'2022/23 Q1' is outside the years covered: from 2000/01 to 2021/22"),
+])
+def test_periods_outside_2000_01_to_next_year_are_refused_with_the_range(text, today, message):
+    with pytest.raises(PeriodError) as error:
+        periods.parse(text, today=today or dt.date(2020, 3, 31))
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize("text,today", [("2000/01 Q1", dt.date(2020, 3, 31)), ("2020/21 Q4", dt.date(2020, 3, 31)),
+                                        ("2021/22", dt.date(2020, 4, 1))])
+def test_the_first_and_last_years_covered_are_read(text, today):
+    assert str(periods.parse(text, today=today)) == text

@@ -64,3 +64,28 @@ def test_status_notes_are_explained():
 
 def test_badge_text_is_escaped():
     assert "<script>" not in ui.rag_badge_html("<script>")
+
+
+@pytest.mark.parametrize("text,shown", [
+    ("![x](https://evil.example/x.png)", "\\!\\[x\\]\\(https\\://evil\\.example/x\\.png\\)"),
+    ("[click](https://evil.example)", "\\[click\\]\\(https\\://evil\\.example\\)"),
+    ("<img src=x>", "\\<img src\\=x\\>"),
+    ("see https://x and www.x", "see https\\://x and www\\.x"),
+    ("mail a@b.c", "mail a\\@b\\.c"),
+    ("Title\n===", "Title\n\\=\\=\\="),
+    ("&lt;b&gt;", "\\&lt;b\\&gt;"),
+    (":red[alarm]", "\\:red\\[alarm\\]"),
+])
+def test_plain_escapes_links_images_tags_autolinks_and_headings(text, shown):
+    assert ui.plain(text) == shown
+
+
+@pytest.mark.parametrize("text,shown", [
+    ("![x](https://evil.example/x.png)", "!\\[x\\](https\\://evil.example/x.png)"),
+    ("<b>www.x</b> a@b.c", "\\<b\\>www\\.x\\</b\\> a\\@b.c"),
+    ("_em_ and 001_efe.txt line 162", "\\_em\\_ and 001_efe.txt line 162"),
+    ("Staff sickness absence - average days (FTE)", "Staff sickness absence - average days (FTE)"),
+    (5.0, 5.0),
+])
+def test_a_table_cell_escapes_only_what_could_form_markdown(text, shown):
+    assert ui.cell(text) == shown

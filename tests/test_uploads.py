@@ -42,7 +42,10 @@ REJECTIONS = [
     ("indicator_id,actual\ncouncil-tax-collected,5\n", "missing required column period"),
     (HEADER + "no-such-measure,2019/20 Q3,5,,,,,\n", "row 2, column indicator_id: 'no-such-measure' is not a known"),
     (HEADER + "book-issues,2019-20 Q3,5,,,,,\n", "row 2, column period: '2019-20 Q3' is not a period"),
-    (HEADER + "book-issues,2031/32 Q1,5,,,,,\n", "row 2, column period: '2031/32 Q1' is in the future"),
+    (HEADER + "book-issues,2031/32 Q1,5,,,,,\n", "row 2, column period: '2031/32 Q1' is outside the years covered"),
+    (HEADER + "book-issues,0000/01 Q1,5,,,,,\n", "row 2, column period: '0000/01 Q1' is outside the years covered"),
+    (HEADER + "book-issues,9999/00 Q4,5,,,,,\n", "row 2, column period: '9999/00 Q4' is outside the years covered"),
+    (HEADER + "book-issues,0001/02 Q1,5,,,,,\n", "row 2, column period: '0001/02 Q1' is outside the years covered"),
     (HEADER + "book-issues,2019/20 Q3,lots,,,,,\n", "row 2, column actual: 'lots' is not a number"),
     (HEADER + "book-issues,2019/20 Q3,5%,,,,,\n", "row 2, column actual: '5%' has a % sign, but this measure"),
     (HEADER + "book-issues,2019/20 Q3,£1.1m,,,,,\n", "row 2, column actual: '£1.1m' is money"),
@@ -406,13 +409,28 @@ def test_a_rejected_upload_is_logged_with_its_problems(path, clock):
     assert (audit["added"], audit["changed"], audit["unchanged"]) == (0, 0, 0)
 
 
-def test_the_audit_log_keeps_at_most_500_problems_of_a_rejected_upload(path):
+def test_many_problems_list_the_first_100_and_the_count_in_the_audit_log(path):
     checked = check(path, HEADER + "nope,2019/20 Q3,5,,,,,\n" * 501)
-    assert len(checked.problems) == 1002  # each row is unknown and a repeat of the one before
+    # each row repeats row 2: row 3 names rows 2 and 3, each later row itself, so row 101 brings the 100th
+    assert [str(p) for p in checked.problems[:2]] == [
+        "row 2, column indicator_id: 'nope' appears twice (the same indicator, period and ward)",
+        "row 3, column indicator_id: 'nope' appears twice (the same indicator, period and ward)"]
+    assert len(checked.problems) == 101
+    assert str(checked.problems[-1]) == ("checking stopped at row 101 after 100 problems; the first 100 are listed. "
+                                         "Fix them and upload the file again")
     uploads.reject(path, checked, "officer")
     with store.opened(path) as db:
         errors = json.loads(uploads.list_uploads(db).iloc[0]["errors"])
-    assert len(errors) == 500
+    assert len(errors) == 101
+
+
+def test_a_file_of_unknown_measures_lists_the_first_100_and_the_count(path):
+    checked = check(path, HEADER + "".join(f"nope,{2004 + n}/{(5 + n) % 100:02d},5,,,,,\n" for n in range(16)) * 1
+                    + "".join(f"nope-{n},2019/20 Q3,5,,,,,\n" for n in range(100)))
+    assert str(checked.problems[0]) == "row 2, column indicator_id: 'nope' is not a known indicator_id (see export " \
+                                       "indicators)"
+    assert str(checked.problems[-1]) == ("the file has 116 problems; the first 100 are listed. "
+                                         "Fix them and upload the file again")
 
 
 def test_a_roll_back_records_who_and_when(path, clock):

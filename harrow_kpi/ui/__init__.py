@@ -143,10 +143,29 @@ def filter_choices(path: str) -> dict[str, list[str]]:
 
 
 def plain(text) -> str:
-    """Text from the data shown as text: Markdown and HTML characters escaped."""
+    """Text from the data, an upload or a link shown as text in Markdown (st.markdown, st.caption, st.info,
+    headers): every character Markdown, Streamlit's directives or HTML could read escaped, so no
+    link, image, autolink (https://x, www.x, a@b.c), tag, heading or emphasis can form."""
     if not isinstance(text, str):
         return ""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:=@&])", r"\\\1", text)
+
+
+# In a table cell only inline Markdown can form: links and images need "[", tags "<", autolinks "://",
+# "www." or "@", emphasis * ~ and a "_" at a word's edge; everything else is left as typed, so the
+# cells read (and compare) as the data holds them.
+_CELL = re.compile(r"[\\`*~\[\]<>$|&@]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|:(?=//)|(?<=www)\.", re.IGNORECASE)
+
+
+def cell(value):
+    """A table cell shown as text: st.table renders every cell as Markdown."""
+    return _CELL.sub(lambda found: "\\" + found[0], value) if isinstance(value, str) else value
+
+
+def table(frame: pd.DataFrame, container=None, **options) -> None:
+    """st.table with every cell, header and index shown as text, never as a link, image or tag."""
+    shown = frame.map(cell).rename(columns=cell)
+    (container or st).table(shown, **options)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

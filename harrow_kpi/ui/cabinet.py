@@ -96,9 +96,9 @@ def _summary(path: str, quarter: str, quarters: list[str]) -> None:
     sentences = [s for s in ui.quarter_summary(path, quarter, names=1) if s.key != "high_red"]
     left.markdown("\n".join(f"- {ui.plain(sentence.text)}" for sentence in sentences))
     counts = _counts(table)
-    right.table(pd.DataFrame({"Priority": counts.index,
-                              **{ui.rag_text(band): counts[band].to_numpy() for band in rag.BANDS}}),
-                hide_index=True, border="horizontal")
+    ui.table(pd.DataFrame({"Priority": counts.index,
+                           **{ui.rag_text(band): counts[band].to_numpy() for band in rag.BANDS}}),
+             right, hide_index=True, border="horizontal")
 
 
 def _counts(table: pd.DataFrame) -> pd.DataFrame:
@@ -109,14 +109,14 @@ def _counts(table: pd.DataFrame) -> pd.DataFrame:
 def _priority(path: str, quarter: str, theme_id: str, title: str) -> None:
     table = ui.scorecard(path, quarter)
     measures = table[table["priority"] == theme_id]
-    st.title(title)
+    st.title(ui.plain(title))
     counts = {band: int((measures["rag_reported"] == band).sum()) for band in rag.BANDS}
     st.markdown("".join(ui.rag_badge_html(band, count) for band, count in counts.items()), unsafe_allow_html=True)
     left, right = st.columns([3, 2])
     headline = measures[(measures["headline"] == 1) & measures["actual"].notna()].head(4)
     frame = ui.measures_frame(headline)[["Measure", "Target", "Actual", "RAG", "Direction"]]
     left.markdown("**Headline measures**")
-    left.table(frame, hide_index=True, border="horizontal")
+    ui.table(frame, left, hide_index=True, border="horizontal")
     moved = measures.assign(movement=narrative.movement(measures)).dropna(subset=["movement"])
     moved = moved.reindex(moved["movement"].abs().sort_values(ascending=False).index).head(2)
     histories = ui.histories(path, tuple(moved["indicator_id"]))
@@ -143,6 +143,6 @@ def _attention(path: str, quarter: str) -> None:
         "RAG": attention["rag_reported"].map(ui.rag_text),
         "Why": attention["reason"],
     })
-    st.table(frame.head(6), hide_index=True, border="horizontal")
+    ui.table(frame.head(6), hide_index=True, border="horizontal")
     if len(frame) > 6:
         st.markdown(f"…and {len(frame) - 6} more: see the priority pages, filtered to High Red or worsening.")

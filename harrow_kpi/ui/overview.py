@@ -29,7 +29,7 @@ def overview_page() -> None:
     draft = ui.draft_label(path, period)
     table = filters.apply(ui.scorecard(path, period), chosen)
     if chosen.active:
-        st.caption(f"Filtered: {chosen.describe()}. Clear the filters in the sidebar to see every measure.")
+        st.caption(f"Filtered: {ui.plain(chosen.describe())}. Clear the filters in the sidebar to see every measure.")
     priorities = ui.priorities(path)
     counts = queries.rag_counts(table).reindex(priorities["name"], fill_value=0)
 
@@ -39,7 +39,7 @@ def overview_page() -> None:
     with st.expander("The measures behind each sentence"):
         for sentence in ui.quarter_summary(path, period):
             st.markdown(f"**{ui.plain(sentence.text)}**")
-            st.table(ui.measures_frame(sentence.rows)[["Priority", "Measure", "Target", "Actual", "RAG", "Direction"]],
+            ui.table(ui.measures_frame(sentence.rows)[["Priority", "Measure", "Target", "Actual", "RAG", "Direction"]],
                      hide_index=True, border="horizontal")
     st.download_button(
         "Download the briefing pack (HTML, works offline, prints a page per priority)",
@@ -57,7 +57,7 @@ def overview_page() -> None:
     for column, name in zip(columns, priorities["name"]):
         measures = table[table["priority_name"] == name]
         with column.container(border=True):
-            st.markdown(f"#### {name}")
+            st.markdown(f"#### {ui.plain(name)}")
             badges = "".join(
                 ui.rag_badge_html(band, int(counts.loc[name, band])) for band in rag.BANDS
             )
@@ -77,8 +77,8 @@ def overview_page() -> None:
     for name in priorities["name"]:
         rows = headline[headline["Priority"] == name].drop(columns="Priority")
         if not rows.empty:
-            st.subheader(name)
-            st.table(rows, hide_index=True, border="horizontal", alt=f"Headline measures of {name} in {period}")
+            st.subheader(ui.plain(name))
+            ui.table(rows, hide_index=True, border="horizontal", alt=f"Headline measures of {name} in {period}")
     st.caption(
         "Direction of travel compares with the previous quarter: how far each figure was from its "
         "target, or the figure itself where there is no target. Latest RAG is the report's own "

@@ -81,12 +81,12 @@ def _lineage(data: dict, order: list[str], labels: dict) -> None:
 
 def _followed(data, followed, family, order, labels, names) -> None:
     links = data["links"]
-    st.subheader(f"The line of “{names[followed]}”")
+    st.subheader(f"The line of “{ui.plain(names[followed])}”")
     for plan in order:
         members = [t for t in family if t.startswith(plan + "/") and t in names]
         if not members:
             continue
-        st.markdown(f"**{labels[plan]}**")
+        st.markdown(f"**{ui.plain(labels[plan])}**")
         for theme_id in members:
             why = links[(links["to_theme_id"] == theme_id) & links["from_theme_id"].isin(family)]
             subtree = lineage.subtree(theme_id, data["themes"])
@@ -96,7 +96,7 @@ def _followed(data, followed, family, order, labels, names) -> None:
                 for reason in why["rationale"]:
                     st.markdown(f"_{ui.plain(reason)}_")
                 if len(promised):
-                    st.table(_commitment_frame(promised), hide_index=True, border="horizontal")
+                    ui.table(_commitment_frame(promised), hide_index=True, border="horizontal")
                 if len(measures):
                     st.markdown("Measures: " + "; ".join(ui.plain(n) for n in measures["name"]))
 
@@ -134,7 +134,7 @@ def _side_by_side(data: dict, order: list[str], labels: dict) -> None:
     for theme_id in aligned["new"]:
         rows.append({labels[aligned["earlier"]]: "— new", labels[aligned["later"]]: names[theme_id],
                      "Numeric targets then": ""})
-    st.table(pd.DataFrame(rows), hide_index=True, border="horizontal")
+    ui.table(pd.DataFrame(rows), hide_index=True, border="horizontal")
     persisted, dropped, new = st.columns(3)
     persisted.metric("Persisted", len(aligned["persisted"]))
     dropped.metric("Dropped", len(aligned["dropped"]))
@@ -147,7 +147,7 @@ def _side_by_side(data: dict, order: list[str], labels: dict) -> None:
                 promised = _numeric_targets(data, theme_id)
                 st.markdown(f"**{ui.plain(names[theme_id])}**: {len(promised)} numeric targets")
                 if len(promised):
-                    st.table(_commitment_frame(promised), hide_index=True, border="horizontal")
+                    ui.table(_commitment_frame(promised), hide_index=True, border="horizontal")
 
 
 def _numeric_targets(data: dict, theme_id: str) -> pd.DataFrame:
@@ -187,7 +187,7 @@ def _recurring(path: str, data: dict, labels: dict) -> None:
     else:
         st.caption("No figure of this measure has a target beside it.")
     with st.expander(f"All {len(recurring)} recurring measures"):
-        st.table(pd.DataFrame({
+        ui.table(pd.DataFrame({
             "Measure": recurring["name"],
             "Plans": recurring["plan_ids"].map(lambda ids_: "; ".join(labels.get(p, p) for p in ids_.split(","))),
         }), hide_index=True, border="horizontal")

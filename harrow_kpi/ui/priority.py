@@ -37,9 +37,9 @@ def priority_page(theme_id: str) -> None:
     measures = everything[everything["priority"] == theme_id]
     shown = flt.apply(measures, chosen)
 
-    st.title(name)
+    st.title(ui.plain(name))
     st.caption(f"Corporate Scorecard {periods.parse(quarter).financial_year} · {ui.quarter_label(quarter)} · "
-               f"filters: {chosen.describe()}")
+               f"filters: {ui.plain(chosen.describe())}")
     ui.draft_notice(path, quarter)
     _objectives(path, theme_id)
     _overall(shown, measures, chosen, name)
@@ -118,7 +118,7 @@ def _cards(shown: pd.DataFrame, chosen: flt.Filters, key: str) -> pd.DataFrame:
     st.header("Measures")
     if shown.empty:
         st.info(
-            f"No measures of this priority match the filters ({chosen.describe()}). "
+            f"No measures of this priority match the filters ({ui.plain(chosen.describe())}). "
             "Widen or clear them in the sidebar."
         )
         return shown
@@ -192,7 +192,7 @@ def measure_detail(path: str, indicator_id: str, key: str | None = None) -> None
         return
     if key:
         st.button("← All measures", on_click=_select, args=(key, None), key="back")
-    st.header(info["name"])
+    st.header(ui.plain(info["name"]))
     facts = [
         ("Priority", info["priority_name"]),
         ("Good is", ui.POLARITY_WORDS.get(info["polarity"], "not stated")),
@@ -213,16 +213,16 @@ def measure_detail(path: str, indicator_id: str, key: str | None = None) -> None
     st.plotly_chart(charts.trend_figure(history, info["name"], info["unit"]), key=f"detail:{indicator_id}",
                     config={"displaylogo": False})
     st.subheader("Every figure, with its source")
-    st.table(_history_frame(history, info["unit"]), hide_index=True, border="horizontal")
+    ui.table(_history_frame(history, info["unit"]), hide_index=True, border="horizontal")
     commentary = history[history["commentary"].notna()]
     if not commentary.empty:
         st.subheader("Commentary")
         for row in commentary.to_dict("records"):
-            st.markdown(f"**{row['period']}**: {ui.plain(row['commentary'])}")
+            st.markdown(f"**{ui.plain(row['period'])}**: {ui.plain(row['commentary'])}")
     promises = ui.commitments_for(path, indicator_id)
     if not promises.empty:
         st.subheader("What the plans promised")
-        st.table(
+        ui.table(
             pd.DataFrame({"Plan": promises["plan_title"], "Commitment": promises["text"],
                           "Deadline": promises["deadline_as_printed"].fillna(promises["deadline"]).fillna(""),
                           "Source": promises["source"]}),
@@ -252,8 +252,8 @@ def _actions(path: str, theme_id: str, name: str) -> None:
     if actions.empty:
         st.caption("No actions are reported under this priority.")
         return
-    st.caption(f"{len(actions)} actions reported under {name} in the Q2 2019/20 report; updates summarised.")
-    st.table(
+    st.caption(f"{len(actions)} actions reported under {ui.plain(name)} in the Q2 2019/20 report; updates summarised.")
+    ui.table(
         pd.DataFrame(
             {
                 "Objective": actions["objective"].fillna(""),

@@ -80,7 +80,7 @@ def sidebar(path: str) -> flt.Filters:
         st.button("Clear filters", on_click=_clear, width="stretch")
         ignored = st.session_state.get("filters_ignored")
         if ignored:
-            st.caption("Ignored in the link: " + ", ".join(ignored))
+            st.caption("Ignored in the link: " + ui.plain(", ".join(ignored)))
     chosen = flt.Filters(
         quarter=st.session_state.get(KEYS["quarter"]),
         headline=bool(st.session_state[KEYS["headline"]]),

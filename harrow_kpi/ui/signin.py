@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from harrow_kpi import auth
+from harrow_kpi import auth, ui
 
 OFFICER = "officer"
 HOW_TO = """No officer account is configured, so uploads are switched off. An administrator can:
@@ -29,7 +29,7 @@ def officer() -> str | None:
     """The signed-in officer's name, drawing the sign-in panel when there is none."""
     if st.session_state.get(OFFICER):
         left, right = st.columns([4, 1])
-        left.caption(f"Signed in as officer **{st.session_state[OFFICER]}**.")
+        left.caption(f"Signed in as officer **{ui.plain(st.session_state[OFFICER])}**.")
         right.button("Sign out", on_click=_sign_out, key="sign_out")
         return st.session_state[OFFICER]
     secret_store = _secrets()

@@ -7,6 +7,8 @@ file with no problems; a file with problems lists every one and changes nothing
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
@@ -81,15 +83,15 @@ def _upload(path: str, officer: str) -> None:
     data = file.getvalue()
     with store.opened(path) as db:
         context = uploads.context(db)
-    checked = ingest.check(data, file.name, context)
+    checked = _checked("quarter", path, ingest.check, data, file.name, context)
     if not checked.ok:
         if st.session_state.get("rejected_logged") != checked.sha256:
             uploads.reject(path, checked, officer)
             st.session_state["rejected_logged"] = checked.sha256
-        st.error(f"{len(checked.problems)} problem{'s' if len(checked.problems) != 1 else ''} in {file.name}. "
-                 "Nothing has been changed. Fix the file and upload it again.")
-        st.dataframe(pd.DataFrame([{"Row": p.row or "", "Column": p.column or "", "Value": p.value or "",
-                                    "Problem": p.message} for p in checked.problems]),
+        st.error(f"{len(checked.problems)} problem{'s' if len(checked.problems) != 1 else ''} in "
+                 f"{ui.plain(file.name)}. Nothing has been changed. Fix the file and upload it again.")
+        st.dataframe(exports.safe(pd.DataFrame([{"Row": p.row or "", "Column": p.column or "", "Value": p.value or "",
+                                                 "Problem": p.message} for p in checked.problems])),
                      hide_index=True, width="stretch")
         return
     with store.opened(path) as db:
@@ -112,13 +114,26 @@ def _upload(path: str, officer: str) -> None:
         try:
             upload_id, result = uploads.commit(path, checked, officer, on_wait=waiting.info)
         except store.StoreError as error:
-            waiting.error(str(error))
+            waiting.error(ui.plain(str(error)))
             return
         waiting.empty()
         st.session_state["committed"] = checked.sha256
         st.success(f"Upload {upload_id} committed: {result['added']} added, {result['changed']} changed, "
                    f"{result['unchanged']} unchanged. The quarter stays a draft until an officer publishes "
                    "it (section 4).")
+
+
+def _checked(kind: str, path, function, data: bytes, name: str, *args) -> ingest.Checked:
+    """A file checked in the worker process (ingest.apart), once per file and data version: the reruns
+    that follow (preview, commit) reuse the result rather than checking it again."""
+    key = (hashlib.sha256(data).hexdigest(), name, path.version)
+    found = st.session_state.get(f"{kind}_checked")
+    if found is not None and found[0] == key:
+        return found[1]
+    with st.spinner("Checking the file…"):
+        checked = ingest.apart(function, data, name, *args)
+    st.session_state[f"{kind}_checked"] = (key, checked)
+    return checked
 
 
 def _history(path: str, officer: str) -> None:
@@ -132,7 +147,8 @@ def _history(path: str, officer: str) -> None:
     shown = past.drop(columns=["errors"]).assign(sha256=past["sha256"].str[:12])
     blank = ["period", "filename", "rolled_back_at", "rolled_back_by"]
     shown[blank] = shown[blank].fillna("")
-    st.dataframe(shown[[*AUDIT_WORDS]].rename(columns=AUDIT_WORDS), hide_index=True, width="stretch")
+    # File and officer names are typed by people, and the table's toolbar downloads it as CSV: formula-safe.
+    st.dataframe(exports.safe(shown[[*AUDIT_WORDS]].rename(columns=AUDIT_WORDS)), hide_index=True, width="stretch")
     accepted = past[past["status"] == "accepted"]
     if accepted.empty:
         return
@@ -146,7 +162,7 @@ def _history(path: str, officer: str) -> None:
         try:
             touched = uploads.rollback(path, int(chosen), officer, on_wait=waiting.info)
         except (uploads.RollbackError, store.StoreError) as error:
-            waiting.error(str(error))
+            waiting.error(ui.plain(str(error)))
         else:
             what = "measures of its scorecard removed" if labels_kind[chosen] == "scorecard" else "figures restored"
             waiting.success(f"Entry {chosen} rolled back: {touched} {what}.")
@@ -179,7 +195,7 @@ def _publishing(path, officer: str) -> None:
         try:
             quarter = change(path, period, officer, on_wait=waiting.info)
         except (quarters.PublishError, store.StoreError) as error:
-            waiting.error(str(error))
+            waiting.error(ui.plain(str(error)))
         else:
             waiting.success(f"{period} is now {'published' if quarter.published else 'a draft'}"
                             + (f" ({quarter.label})." if quarter.label else "."))
@@ -216,15 +232,16 @@ def _next_year(path: str, officer: str) -> None:
         return
     data = file.getvalue()
     with store.opened(path) as db:
-        checked = scorecards.check(data, file.name, *uploads.scorecard_context(db))
+        known, priorities = uploads.scorecard_context(db)
+    checked = _checked("scorecard", path, scorecards.check, data, file.name, known, priorities)
     if not checked.ok:
         if st.session_state.get("scorecard_rejected_logged") != checked.sha256:
             uploads.reject(path, checked, officer, kind="scorecard")
             st.session_state["scorecard_rejected_logged"] = checked.sha256
-        st.error(f"{len(checked.problems)} problem{'s' if len(checked.problems) != 1 else ''} in {file.name}. "
-                 "Nothing has been changed. Fix the file and upload it again.")
-        st.dataframe(pd.DataFrame([{"Row": p.row or "", "Column": p.column or "", "Value": p.value or "",
-                                    "Problem": p.message} for p in checked.problems]),
+        st.error(f"{len(checked.problems)} problem{'s' if len(checked.problems) != 1 else ''} in "
+                 f"{ui.plain(file.name)}. Nothing has been changed. Fix the file and upload it again.")
+        st.dataframe(exports.safe(pd.DataFrame([{"Row": p.row or "", "Column": p.column or "", "Value": p.value or "",
+                                                 "Problem": p.message} for p in checked.problems])),
                      hide_index=True, width="stretch")
         return
     with store.opened(path) as db:
@@ -246,7 +263,7 @@ def _next_year(path: str, officer: str) -> None:
         try:
             upload_id, result = uploads.commit_scorecard(path, checked, officer, on_wait=waiting.info)
         except store.StoreError as error:
-            waiting.error(str(error))
+            waiting.error(ui.plain(str(error)))
             return
         waiting.empty()
         st.session_state["scorecard_committed"] = checked.sha256
@@ -264,7 +281,7 @@ def _boundaries(path: str, officer: str) -> None:
         return
     data = file.getvalue()
     if st.session_state.get("boundaries_imported") == geography.sha256(data):
-        st.success(f"Boundaries imported from {file.name}.")
+        st.success(f"Boundaries imported from {ui.plain(file.name)}.")
         return
     try:
         count = geography.import_boundaries(path, data, file.name, officer)
@@ -272,7 +289,7 @@ def _boundaries(path: str, officer: str) -> None:
         st.error("The boundary file cannot be used; nothing has been changed.")
         st.dataframe(pd.DataFrame({"Problem": error.problems}), hide_index=True, width="stretch")
     except store.StoreError as error:
-        st.error(str(error))
+        st.error(ui.plain(str(error)))
     else:
         st.session_state["boundaries_imported"] = geography.sha256(data)
-        st.success(f"Boundaries of {count} wards imported from {file.name}.")
+        st.success(f"Boundaries of {count} wards imported from {ui.plain(file.name)}.")

@@ -152,12 +152,13 @@ def _legend(values, label, period, official, boundaries) -> None:
                      f'border:1px solid #0B0C0C;vertical-align:middle"></span> {span}')
         start = edge
     period_text = f", {period}" if period else ""
-    st.markdown(f"**{label}{period_text}** &nbsp; " + " &nbsp; ".join(parts), unsafe_allow_html=True)
+    st.markdown(f"**{ui.plain(label + period_text)}** &nbsp; " + " &nbsp; ".join(parts), unsafe_allow_html=True)
     st.markdown("Places: " + " &nbsp; ".join(
         f"**{letter}** {ui.action_status_text(status)}" for status, (_, letter, _) in ui.ACTION_STYLE.items()))
     if official:
         first = boundaries.iloc[0]
-        st.caption(f"Official ward boundaries imported from {first['filename']} on {first['imported_at'][:10]}. {OGL}")
+        st.caption(f"Official ward boundaries imported from {ui.plain(first['filename'])} on "
+                   f"{ui.plain(first['imported_at'][:10])}. {OGL}")
     else:
         st.caption("Schematic map: one hexagon per ward, each roughly where the ward lies and next to its "
                    "neighbours. Officers can load the official ONS boundaries with "
@@ -165,7 +166,7 @@ def _legend(values, label, period, official, boundaries) -> None:
 
 
 def _my_ward(data: dict, ward: str, name: str) -> None:
-    st.header(name)
+    st.header(ui.plain(name))
     counts = data["counts"].set_index("ward_code").loc[ward]
     a, b, c = st.columns(3)
     a.metric("Places named in the plans", int(counts["places"]))
@@ -173,14 +174,14 @@ def _my_ward(data: dict, ward: str, name: str) -> None:
     c.metric("2019/20 actions tied to them", int(counts["actions"]))
     places = data["places"][data["places"]["ward_code"] == ward]
     if places.empty:
-        st.info(f"The documents name no site in {name}.")
+        st.info(f"The documents name no site in {ui.plain(name)}.")
     actions = data["actions"].set_index("action_id")
     commitments = data["commitments"].set_index("commitment_id")
     for place in places.to_dict("records"):
-        st.subheader(place["name"])
+        st.subheader(ui.plain(place["name"]))
         confidence = {"printed": "ward named in the document", "likely": "ward from the site's location",
                       "unsure": "ward uncertain"}.get(place["ward_confidence"], "")
-        st.caption(f"{place['kind'].capitalize()} · {confidence} · {place['source']}")
+        st.caption(ui.plain(f"{place['kind'].capitalize()} · {confidence} · {place['source']}"))
         rows = []
         for action_id in geography.split_ids(place["action_ids"]):
             if action_id in actions.index:
@@ -195,11 +196,11 @@ def _my_ward(data: dict, ward: str, name: str) -> None:
                              "Status": "", "Update or target": _text(commitment["target_as_printed"]),
                              "Source": commitment["source"]})
         if rows:
-            st.table(pd.DataFrame(rows), hide_index=True, border="horizontal")
+            ui.table(pd.DataFrame(rows), hide_index=True, border="horizontal")
     figures = data["ward_observations"][data["ward_observations"]["ward_code"] == ward]
     if len(figures):
         st.subheader("Ward-level figures")
-        st.table(pd.DataFrame({"Measure": figures["indicator_name"], "Period": figures["period"],
+        ui.table(pd.DataFrame({"Measure": figures["indicator_name"], "Period": figures["period"],
                                "Target": figures["target"].map(format_number),
                                "Actual": figures["actual"].map(format_number),
                                "RAG": figures["rag_reported"].map(ui.rag_text), "Source": figures["source"]}),

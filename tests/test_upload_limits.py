@@ -1,0 +1,372 @@
+"""Uploads never store a figure other than the one the officer sees, and never exhaust the server
+(issue 13): each refusal names row and column and leaves the real store unchanged.
+
+Units, from data/indicators.csv: council-tax-collected is a percent, book-issues a count.
+"""
+
+import csv
+import decimal
+import io
+import time
+import zipfile
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from harrow_kpi import ingest, store, uploads
+from tests.helpers import private_store
+
+HEADER = "indicator_id,period,actual,target,rag,status_note,commentary,ward_code\n"
+
+
+@pytest.fixture()
+def path(db_file, tmp_path):
+    return private_store(db_file, tmp_path)
+
+
+def store_dump(path) -> list:
+    """Every figure, its history and every measure: what a refused file must not touch (the audit log and
+    the data version move on, by design)."""
+    with store.opened(path) as db:
+        store.ensure_app_tables(db)
+        return [list(db.execute(f"SELECT * FROM {table} ORDER BY 1")) for table in
+                ("observations", "observation_history", "indicators", "scorecard_measures")]
+
+
+def check(path, data, filename="q3.csv"):
+    with store.opened(path) as db:
+        context = uploads.context(db)
+    return ingest.check(data if isinstance(data, bytes) else data.encode("utf-8"), filename, context)
+
+
+def refused(path, data, filename="q3.csv") -> list[str]:
+    """The problems of a refused file; it cannot be committed and the store is unchanged."""
+    before = store_dump(path)
+    checked = check(path, data, filename)
+    assert not checked.ok
+    with pytest.raises(ValueError):
+        uploads.commit(path, checked, "officer")
+    uploads.reject(path, checked, "officer")
+    assert store_dump(path) == before
+    return [str(problem) for problem in checked.problems]
+
+
+def stored_actual(path, indicator_id, period="2019/20 Q3"):
+    with store.opened(path) as db:
+        return db.execute("SELECT actual, actual_as_printed FROM observations WHERE indicator_id = ? AND period = ? "
+                          "AND ward_code IS NULL", (indicator_id, period)).fetchone()
+
+
+def workbook(rows, formats=None) -> bytes:
+    """A workbook of ``rows``; ``formats`` maps (row, column), counted from 1, to a number format."""
+    book = openpyxl.Workbook()
+    for line in rows:
+        book.active.append(line)
+    for (row, column), number_format in (formats or {}).items():
+        book.active.cell(row=row, column=column).number_format = number_format
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# Numbers as the officer sees them.
+
+def test_a_percent_formatted_cell_is_stored_as_the_percentage_it_shows(path):
+    data = workbook([["indicator_id", "period", "actual", "target"],
+                     ["council-tax-collected", "2019/20 Q3", 0.562, 0.57]], {(2, 3): "0.0%", (2, 4): "0%"})
+    checked = check(path, data, "q3.xlsx")
+    assert checked.ok, [str(p) for p in checked.problems]
+    uploads.commit(path, checked, "officer")
+    assert stored_actual(path, "council-tax-collected") == (56.2, "56.2%")
+    with store.opened(path) as db:
+        target = db.execute("SELECT target FROM observations WHERE indicator_id = 'council-tax-collected' "
+                            "AND period = '2019/20 Q3'").fetchone()[0]
+    assert target == 57.0  # 0.57 × 100 is 56.99999999999999 in floating point; the cell shows 57%
+
+
+def test_a_literal_percent_sign_in_a_number_format_does_not_scale(path):
+    data = workbook([["indicator_id", "period", "actual"], ["council-tax-collected", "2019/20 Q3", 56.2]],
+                    {(2, 3): '0.0"%"'})
+    assert [row["actual"] for row in check(path, data, "q3.xlsx").rows] == [56.2]
+
+
+def test_a_percent_formatted_cell_for_a_measure_that_is_not_a_percentage_is_refused(path):
+    data = workbook([["indicator_id", "period", "actual"], ["book-issues", "2019/20 Q3", 0.562]], {(2, 3): "0.0%"})
+    assert refused(path, data, "q3.xlsx") == [
+        "row 2, column actual: '56.2%' is a percent-formatted cell in the workbook, but this measure is not a "
+        "percentage: format the cell as a number"]
+
+
+def test_a_400_digit_number_is_refused_not_stored_as_infinity(path):
+    digits = "9" * 400
+    assert refused(path, HEADER + f"book-issues,2019/20 Q3,{digits},,,,,\n") == [
+        f"row 2, column actual: '{digits}' is too large: a figure must be under 1,000,000,000,000,000 (15 digits)"]
+
+
+def test_a_huge_workbook_number_is_refused(path):
+    data = workbook([["indicator_id", "period", "actual", "target"], ["book-issues", "2019/20 Q3", 5, 1e300]])
+    assert refused(path, data, "q3.xlsx") == [
+        "row 2, column target: '1" + "0" * 300 + "' is too large: a figure must be under 1,000,000,000,000,000 "
+        "(15 digits)"]
+
+
+def test_a_huge_range_target_is_refused(path):
+    assert refused(path, HEADER + "book-issues,2019/20 Q3,5,1-" + "9" * 20 + ",,,,\n") == [
+        "row 2, column target: '1-" + "9" * 20 + "' is too large: a figure must be under 1,000,000,000,000,000 "
+        "(15 digits)"]
+
+
+def test_a_non_finite_workbook_cell_is_refused():
+    assert ingest.parse_number(ingest._decimal_text(decimal.Decimal("1E+14")), "count") == 1e14
+    with pytest.raises(ValueError) as error:
+        ingest.parse_number("not finite", "count")
+    assert str(error.value) == "is not a finite number (the workbook cell holds infinity or an error)"
+
+
+# Strict CSV.
+
+def test_an_unterminated_quote_is_refused_naming_its_row_not_swallowing_the_rows_after(path):
+    data = (HEADER + "book-issues,2019/20 Q3,5,,,,ok,\nmuseum-visits,2019/20 Q3,7,,,,\"Up,\n"
+            + "book-issues,2019/20 Q4,6,,,,,\n")
+    assert refused(path, data) == [
+        'row 3: a quoted cell that starts on this row is never closed (a " with no closing "); every row after '
+        "it would be swallowed"]
+
+
+def test_a_malformed_quote_is_refused_naming_its_row(path):
+    assert refused(path, HEADER + "book-issues,2019/20 Q3,5,,,,\"Up\" a lot,\n") == [
+        "row 2: the file is not valid CSV: ',' expected after '\"'"]
+
+
+def test_a_quoted_cell_over_two_lines_is_one_row(path):
+    data = HEADER + "book-issues,2019/20 Q3,5,,,,\"Up\non last year\",\nmuseum-visits,2019/20 Q3,lots,,,,,\n"
+    assert [str(p).split(":")[0] for p in check(path, data).problems] == ["row 3, column actual"]
+
+
+def test_a_row_with_an_extra_cell_is_refused(path):
+    assert refused(path, HEADER + "book-issues,2019/20 Q3,5,,,,,,\n") == [
+        "row 2: the row has 9 cells but the header has 8: a comma too many or too few (put a cell that contains "
+        "a comma in double quotes)"]
+
+
+@pytest.mark.parametrize("header,message", [
+    ("indicator_id,period,actual,Actual", "row 1: the column 'actual' is named twice in the header (columns C and D)"),
+    ("indicator_id,period,,actual", "row 1: column C has no name in the header (name it or delete the column)"),
+])
+def test_a_repeated_or_blank_header_is_refused(path, header, message):
+    assert refused(path, header + "\nbook-issues,2019/20 Q3,5,6\n") == [message]
+
+
+def test_a_workbook_value_under_no_header_is_refused(path):
+    data = workbook([["indicator_id", "period", "actual"], ["book-issues", "2019/20 Q3", 5, "stray"]])
+    assert refused(path, data, "q3.xlsx") == ["row 2: column D holds 'stray' but has no name in the header"]
+
+
+def test_a_trailing_blank_header_cell_with_empty_cells_is_read(path):
+    assert [row["actual"] for row in check(path, "indicator_id,period,actual,\nbook-issues,2019/20 Q3,5,\n").rows] == [
+        5.0]
+
+
+def test_mixed_encodings_are_refused_naming_both_lines(path):
+    data = (HEADER + "book-issues,2019/20 Q3,5,,,,Caf\u00e9 open,\n").encode("utf-8") + \
+        b"museum-visits,2019/20 Q3,7,,,,Caf\xe9 shut,\n"
+    assert refused(path, data) == [
+        "row 3: the file mixes encodings: line 2 is UTF-8 but line 3 is not (byte 144); save the whole file as "
+        "CSV UTF-8"]
+
+
+def test_a_byte_order_mark_then_a_windows_1252_byte_is_refused_naming_that_line(path):
+    # 3 + 71 bytes of mark and header, 35 of row 2, then 31 before the \xe9 of row 3: byte 140
+    data = (b"\xef\xbb\xbf" + HEADER.encode() + b"book-issues,2019/20 Q3,5,,,,Caf\xc3\xa9,\n"
+            + b"book-issues,2019/20 Q4,5,,,,Caf\xe9,\n")
+    assert refused(path, data) == [
+        "row 3: the file mixes encodings: line 2 is UTF-8 but line 3 is not (byte 140); save the whole file as "
+        "CSV UTF-8"]
+
+
+# Limits.
+
+def test_a_file_over_the_row_limit_is_refused_at_the_first_row_past_it(path, monkeypatch):
+    monkeypatch.setattr(ingest, "MAX_ROWS", 3)
+    data = HEADER + "book-issues,2019/20 Q3,5,,,,,\n" * 3
+    assert check(path, data).problems[0].message != "the file has more than 3 rows below the header; split it"
+    assert refused(path, data + "museum-visits,2019/20 Q3,5,,,,,\n") == [
+        "row 5: the file has more than 3 rows below the header; split it"]
+
+
+def test_a_file_over_the_row_limit_is_refused_before_any_row_is_checked(path, monkeypatch):
+    monkeypatch.setattr(ingest, "MAX_ROWS", 3)
+    monkeypatch.setattr(ingest, "_check_row", lambda *args: pytest.fail("a row was checked"))
+    assert refused(path, HEADER + "book-issues,2019/20 Q3,x,,,,,\n" * 5) == [
+        "row 5: the file has more than 3 rows below the header; split it"]
+
+
+def test_a_quoted_line_break_is_not_counted_as_a_row(path, monkeypatch):
+    monkeypatch.setattr(ingest, "MAX_ROWS", 3)
+    data = HEADER + "".join(f"book-issues,2019/20 Q{n},5,,,,\"one\ntwo\",\n" for n in (1, 2, 3))
+    assert check(path, data).ok
+
+
+def test_a_workbook_over_the_row_limit_is_refused(path, monkeypatch):
+    monkeypatch.setattr(ingest, "MAX_ROWS", 2)
+    data = workbook([["indicator_id", "period", "actual"]] + [["book-issues", "2019/20 Q3", 5]] * 3)
+    assert refused(path, data, "q3.xlsx") == ["row 4: the file has more than 2 rows below the header; split it"]
+
+
+def test_a_file_over_the_cell_limit_is_refused(path, monkeypatch):
+    monkeypatch.setattr(ingest, "MAX_CELLS", 20)
+    assert refused(path, HEADER + "book-issues,2019/20 Q3,5,,,,,\n" * 3) == [
+        "row 4: the file has more than 20 cells; split it"]
+
+
+def test_a_header_over_the_column_limit_is_refused(path):
+    header = ",".join(["indicator_id", "period", "actual"] + [f"extra{n}" for n in range(48)])
+    assert refused(path, header + "\n" + "book-issues,2019/20 Q3,5" + "," * 48 + "\n") == [
+        "row 1: the header has 51 columns; the limit is 50"]
+
+
+def test_checking_stops_after_the_problem_limit_and_says_where(path, monkeypatch):
+    monkeypatch.setattr(ingest, "MAX_PROBLEMS", 3)
+    data = HEADER + "".join(f"book-issues,{2010 + n}/{11 + n} Q1,x,,,,,\n" for n in range(10))
+    found = refused(path, data)
+    assert found == [
+        "row 2, column actual: 'x' is not a number (expected e.g. 56.2, 56.2%, 1,080)",
+        "row 3, column actual: 'x' is not a number (expected e.g. 56.2, 56.2%, 1,080)",
+        "row 4, column actual: 'x' is not a number (expected e.g. 56.2, 56.2%, 1,080)",
+        "checking stopped at row 4 after 3 problems; the first 3 are listed. Fix them and upload the file again"]
+
+
+def test_the_schema_checks_a_chunk_at_a_time_and_stops_after_the_problem_limit(path, monkeypatch):
+    monkeypatch.setattr(ingest, "MAX_PROBLEMS", 5)
+    monkeypatch.setattr(ingest, "SCHEMA_CHUNK", 10)
+    found = refused(path, HEADER + "".join(f"nope-{n},2019/20 Q3,5,,,,,\n" for n in range(30)))
+    assert found[0] == "row 2, column indicator_id: 'nope-0' is not a known indicator_id (see export indicators)"
+    assert found[-1] == ("checking stopped at row 11 after 10 problems; the first 5 are listed. Fix them and "
+                         "upload the file again")
+    assert len(found) == 6
+
+
+def bomb(size: int) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * size)
+    return buffer.getvalue()
+
+
+def test_a_zip_bomb_is_refused_before_it_is_opened(path, monkeypatch):
+    import openpyxl as library
+
+    monkeypatch.setattr(library, "load_workbook", lambda *a, **k: pytest.fail("the workbook was opened"))
+    data = bomb(20_000_000)
+    part = zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/worksheets/sheet1.xml")
+    ratio = part.file_size // part.compress_size  # zlib's own ratio for 20 MB of spaces, about 1,000
+    assert ratio > 200
+    assert refused(path, data, "q3.xlsx") == [
+        f"the workbook part xl/worksheets/sheet1.xml is compressed {ratio:,} to 1 (the limit is 200 to 1): it is "
+        "not an ordinary spreadsheet"]
+
+
+def test_a_workbook_that_unpacks_past_the_limit_is_refused(path, monkeypatch):
+    monkeypatch.setattr(ingest, "MAX_XLSX_BYTES", 1000)
+    data = workbook([["indicator_id", "period", "actual"], ["book-issues", "2019/20 Q3", 5]])
+    assert refused(path, data, "q3.xlsx")[0].startswith("the workbook would unpack to 0 MB in ")
+
+
+# The page's check runs apart, in a worker process.
+
+def slow_check(data, filename):
+    time.sleep(30)
+
+
+def test_a_check_run_apart_gives_what_the_check_gives(path):
+    with store.opened(path) as db:
+        context = uploads.context(db)
+    data = (HEADER + "book-issues,2019/20 Q3,5,,,,,\nmuseum-visits,2019/20 Q3,lots,,,,,\n").encode()
+    checked = ingest.apart(ingest.check, data, "q3.csv", context)
+    assert [str(p) for p in checked.problems] == [
+        "row 3, column actual: 'lots' is not a number (expected e.g. 56.2, 56.2%, 1,080)"]
+    assert checked.sha256 == ingest.check(data, "q3.csv", context).sha256
+
+
+def test_a_check_that_runs_too_long_is_stopped_and_the_file_refused():
+    started = time.monotonic()
+    checked = ingest.apart(slow_check, b"x", "q3.csv", timeout=1)
+    assert [str(p) for p in checked.problems] == [
+        "checking the file took longer than 1 seconds, the limit; split it into smaller files"]
+    assert time.monotonic() - started < 10  # the worker is stopped, not waited for (it sleeps 30 s)
+
+
+SERVER = """
+import sys, threading, time
+sys.path.insert(0, sys.argv[1])
+from harrow_kpi import ingest
+from tests.test_upload_limits import slow_check
+threading.Thread(target=ingest.apart, args=(slow_check, b"x", "q3.csv"), daemon=True).start()
+while ingest._worker["pool"] is None:
+    time.sleep(0.05)
+print(ingest._worker["pool"]._pool[0].pid, flush=True)
+time.sleep(60)
+"""
+
+
+def running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return "\tZ" not in next(line for line in status if line.startswith("State:"))
+    except FileNotFoundError:
+        return False
+
+
+def test_the_workers_process_ends_with_the_server_even_mid_check(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    script = tmp_path / "server.py"
+    script.write_text(SERVER, encoding="utf-8")
+    server = subprocess.Popen([sys.executable, str(script), str(ROOT)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        worker = int(server.stdout.readline())
+        assert running(worker)
+    finally:
+        server.kill()  # no exit handlers run
+        server.wait()
+    deadline = time.monotonic() + 10
+    while running(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not running(worker)  # the check it was running sleeps 30 s
+
+
+# Random files: what is accepted is stored exactly as a spreadsheet shows it.
+
+SHOWN = st.decimals(min_value=0, max_value=100, places=2, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(percent=SHOWN, count=st.integers(min_value=0, max_value=10**14 - 1), as_xlsx=st.booleans(),
+       percent_cell=st.booleans())
+def test_random_accepted_files_store_the_numbers_a_spreadsheet_shows(path, percent, count, as_xlsx, percent_cell):
+    shown_percent = format(percent.normalize(), "f")
+    if as_xlsx:
+        value = float(percent / 100) if percent_cell else float(percent)
+        data = workbook([["indicator_id", "period", "actual"], ["council-tax-collected", "2019/20 Q3", value],
+                         ["book-issues", "2019/20 Q3", count]],
+                        {(2, 3): "0.00%"} if percent_cell else {(3, 3): "#,##0"})
+    else:
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows([["indicator_id", "period", "actual"],
+                                      ["council-tax-collected", "2019/20 Q3", shown_percent + "%"],
+                                      ["book-issues", "2019/20 Q3", f"{count:,}"]])
+        data = buffer.getvalue().encode()
+    checked = check(path, data, "q3.xlsx" if as_xlsx else "q3.csv")
+    assert checked.ok, [str(p) for p in checked.problems]
+    upload_id, _ = uploads.commit(path, checked, "fuzz")
+    try:
+        assert stored_actual(path, "council-tax-collected")[0] == float(shown_percent)
+        assert stored_actual(path, "book-issues")[0] == float(count)
+    finally:
+        uploads.rollback(path, upload_id, "fuzz")
