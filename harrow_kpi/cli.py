@@ -121,6 +121,14 @@ def _read(file: str) -> bytes:
         _fail([f"{file}: {error.strerror}"])
 
 
+def _refuse_if_bad(path: Path, file: str, checked: ingest.Checked, user: str, dry_run: bool, kind: str) -> None:
+    """A file with problems: one line each, exit 1; logged in the audit log unless a dry run."""
+    if not checked.ok:
+        if not dry_run:
+            uploads.reject(path, checked, user, kind=kind)
+        _fail(f"{file}: {problem}" for problem in checked.problems)
+
+
 @cli.command("import-quarter", help="Check and load a quarter CSV or .xlsx (exit 1, changing nothing, if invalid).")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="check and preview only; write nothing")
@@ -132,10 +140,7 @@ def import_quarter(path: Path, file: str, dry_run: bool, user: str | None) -> No
     with store.opened(path) as db:
         context = uploads.context(db)
     checked = ingest.check(data, Path(file).name, context)
-    if not checked.ok:
-        if not dry_run:
-            uploads.reject(path, checked, user)
-        _fail(f"{file}: {problem}" for problem in checked.problems)
+    _refuse_if_bad(path, file, checked, user, dry_run, "quarter")
     with store.opened(path) as db:
         preview = uploads.preview(db, checked.rows)
     for row in preview.to_dict("records"):
@@ -165,10 +170,7 @@ def import_scorecard(path: Path, file: str, dry_run: bool, user: str | None) -> 
     data = _read(file)
     with store.opened(path) as db:
         checked = scorecards.check(data, Path(file).name, *uploads.scorecard_context(db))
-    if not checked.ok:
-        if not dry_run:
-            uploads.reject(path, checked, user, kind="scorecard")
-        _fail(f"{file}: {problem}" for problem in checked.problems)
+    _refuse_if_bad(path, file, checked, user, dry_run, "scorecard")
     with store.opened(path) as db:
         preview = uploads.scorecard_preview(db, checked.rows)
     for row in preview.to_dict("records"):

@@ -52,16 +52,12 @@ OFFICER_PASSWORD = "a browser test passphrase"
 AXE = ROOT / "tests" / "e2e" / "node_modules" / "axe-core" / "axe.min.js"
 
 
-@pytest.fixture(scope="module")
-def server(db_file, tmp_path_factory):
-    import shutil
-
+def start_server(database) -> tuple[subprocess.Popen, str]:
+    """``streamlit run app.py`` on a free loopback port, with one officer account; returns once healthy."""
     from harrow_kpi import auth
 
-    private = tmp_path_factory.mktemp("browser") / "kpi.db"
-    shutil.copy(db_file, private)  # the upload test writes to it
     port = _free_port()
-    env = {**os.environ, "HARROW_KPI_DB": str(private),
+    env = {**os.environ, "HARROW_KPI_DB": str(database),
            "HARROW_KPI_OFFICERS": f"tester={auth.hash_password(OFFICER_PASSWORD, iterations=1000)}"}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -74,12 +70,20 @@ def server(db_file, tmp_path_factory):
     while time.time() < deadline:
         try:
             if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
+                return process, url
         except OSError:
             time.sleep(0.5)
-    else:
-        process.kill()
-        raise RuntimeError(process.stdout.read().decode(errors="replace"))
+    process.kill()
+    raise RuntimeError(process.stdout.read().decode(errors="replace"))
+
+
+@pytest.fixture(scope="module")
+def server(db_file, tmp_path_factory):
+    import shutil
+
+    private = tmp_path_factory.mktemp("browser") / "kpi.db"
+    shutil.copy(db_file, private)  # the upload test writes to it
+    process, url = start_server(private)
     yield url
     process.terminate()
     process.wait(timeout=20)
@@ -265,3 +269,46 @@ def test_no_serious_accessibility_violations_of_ours(server, browser, path):
                if v["impact"] in ("serious", "critical")]
     assert serious == []
     page.close()
+
+
+def _alive(pid: int) -> bool:
+    """Running, not merely a zombie left for init to reap."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(child) for child in (task / "children").read_text().split()}
+    return found
+
+
+def test_the_server_stops_on_sigterm_with_the_upload_check_worker_running(db_file, browser, tmp_path):
+    import shutil
+    import signal
+
+    private = tmp_path / "kpi.db"
+    shutil.copy(db_file, private)
+    process, url = start_server(private)
+    page = browser.new_page(viewport={"width": 1366, "height": 1000})
+    page.goto(f"{url}/upload", wait_until="domcontentloaded")
+    page.get_by_label("Officer name").fill("tester")
+    page.get_by_role("textbox", name="Password").fill(OFFICER_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Signed in as officer").wait_for(timeout=30_000)
+    quarter = tmp_path / "q3.csv"
+    quarter.write_text("indicator_id,period,actual\nbook-issues,2019/20 Q3,5\n", encoding="utf-8")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(quarter))
+    page.get_by_role("button", name="Commit 1 rows").wait_for(timeout=30_000)  # checked in the worker
+    page.close()
+    workers = _children(process.pid)
+    assert workers, "the upload check runs in a worker process"
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=15) is not None
+    deadline = time.time() + 5
+    while time.time() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in workers)

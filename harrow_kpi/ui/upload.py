@@ -85,14 +85,7 @@ def _upload(path: str, officer: str) -> None:
         context = uploads.context(db)
     checked = _checked("quarter", path, ingest.check, data, file.name, context)
     if not checked.ok:
-        if st.session_state.get("rejected_logged") != checked.sha256:
-            uploads.reject(path, checked, officer)
-            st.session_state["rejected_logged"] = checked.sha256
-        st.error(f"{len(checked.problems)} problem{'s' if len(checked.problems) != 1 else ''} in "
-                 f"{ui.plain(file.name)}. Nothing has been changed. Fix the file and upload it again.")
-        st.dataframe(exports.safe(pd.DataFrame([{"Row": p.row or "", "Column": p.column or "", "Value": p.value or "",
-                                                 "Problem": p.message} for p in checked.problems])),
-                     hide_index=True, width="stretch")
+        _refused(path, checked, officer, "quarter")
         return
     with store.opened(path) as db:
         preview = uploads.preview(db, checked.rows)
@@ -134,6 +127,20 @@ def _checked(kind: str, path, function, data: bytes, name: str, *args) -> ingest
         checked = ingest.apart(function, data, name, *args)
     st.session_state[f"{kind}_checked"] = (key, checked)
     return checked
+
+
+def _refused(path, checked: ingest.Checked, officer: str, kind: str) -> None:
+    """A file with problems: logged once in the audit log, every problem listed, nothing changed."""
+    logged = f"{kind}_rejected_logged"
+    if st.session_state.get(logged) != checked.sha256:
+        uploads.reject(path, checked, officer, kind=kind)
+        st.session_state[logged] = checked.sha256
+    count = len(checked.problems)
+    st.error(f"{count} problem{'s' if count != 1 else ''} in {ui.plain(checked.filename)}. Nothing has been "
+             "changed. Fix the file and upload it again.")
+    st.dataframe(exports.safe(pd.DataFrame([{"Row": p.row or "", "Column": p.column or "", "Value": p.value or "",
+                                             "Problem": p.message} for p in checked.problems])),
+                 hide_index=True, width="stretch")
 
 
 def _history(path: str, officer: str) -> None:
@@ -235,14 +242,7 @@ def _next_year(path: str, officer: str) -> None:
         known, priorities = uploads.scorecard_context(db)
     checked = _checked("scorecard", path, scorecards.check, data, file.name, known, priorities)
     if not checked.ok:
-        if st.session_state.get("scorecard_rejected_logged") != checked.sha256:
-            uploads.reject(path, checked, officer, kind="scorecard")
-            st.session_state["scorecard_rejected_logged"] = checked.sha256
-        st.error(f"{len(checked.problems)} problem{'s' if len(checked.problems) != 1 else ''} in "
-                 f"{ui.plain(file.name)}. Nothing has been changed. Fix the file and upload it again.")
-        st.dataframe(exports.safe(pd.DataFrame([{"Row": p.row or "", "Column": p.column or "", "Value": p.value or "",
-                                                 "Problem": p.message} for p in checked.problems])),
-                     hide_index=True, width="stretch")
+        _refused(path, checked, officer, "scorecard")
         return
     with store.opened(path) as db:
         preview = uploads.scorecard_preview(db, checked.rows)
