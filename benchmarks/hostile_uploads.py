@@ -1,6 +1,6 @@
 """Hostile and huge uploads: how long each takes to be checked (or refused) and the peak memory it costs.
 
-    python benchmarks/uploads.py
+    python benchmarks/hostile_uploads.py
 
 Each file is checked in a fresh process (``--case NAME``), so its peak resident memory
 (``resource.getrusage``) is its own; the figure includes the interpreter with pandas and pandera
@@ -167,7 +167,7 @@ def main() -> None:
         folder = Path(name)
         db = folder / "bench.db"
         store.build(db)
-        print(f"`python benchmarks/uploads.py` (limits: {ingest.MAX_ROWS:,} rows, {ingest.MAX_CELLS:,} cells, "
+        print(f"`python benchmarks/hostile_uploads.py` (limits: {ingest.MAX_ROWS:,} rows, {ingest.MAX_CELLS:,} cells, "
               f"{ingest.MAX_BYTES // 2**20} MB, {ingest.MAX_XLSX_BYTES / 1e6:.0f} MB unzipped, "
               f"{ingest.MAX_PROBLEMS} problems):\n")
         print("| file | MB | seconds | peak memory (MB) | outcome |")
