@@ -210,13 +210,17 @@ def test_the_briefing_pack_opens_offline_with_its_charts(server, browser, db_fil
     page.close()
 
 
-def test_an_officer_uploads_a_quarter_in_the_browser_and_rolls_it_back(server, browser, tmp_path):
-    page = browser.new_page(viewport={"width": 1366, "height": 1000})
-    page.goto(f"{server}/upload", wait_until="domcontentloaded")
+def sign_in(page) -> None:
     page.get_by_label("Officer name").fill("tester")
     page.get_by_role("textbox", name="Password").fill(OFFICER_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("Signed in as officer").wait_for(timeout=30_000)
+
+
+def test_an_officer_uploads_a_quarter_in_the_browser_and_rolls_it_back(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1366, "height": 1000})
+    page.goto(f"{server}/upload", wait_until="domcontentloaded")
+    sign_in(page)
     quarter = tmp_path / "q3.csv"
     quarter.write_text("indicator_id,period,actual,target,rag\ncouncil-tax-collected,2019/20 Q3,84.1%,85%,A\n"
                        "sickness-absence,2019/20 Q3,9.8,9,\nbook-issues,2019/20 Q3,\"301,200\",300000,LG\n",
@@ -295,10 +299,7 @@ def test_the_server_stops_on_sigterm_with_the_upload_check_worker_running(db_fil
     process, url = start_server(private)
     page = browser.new_page(viewport={"width": 1366, "height": 1000})
     page.goto(f"{url}/upload", wait_until="domcontentloaded")
-    page.get_by_label("Officer name").fill("tester")
-    page.get_by_role("textbox", name="Password").fill(OFFICER_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_text("Signed in as officer").wait_for(timeout=30_000)
+    sign_in(page)
     quarter = tmp_path / "q3.csv"
     quarter.write_text("indicator_id,period,actual\nbook-issues,2019/20 Q3,5\n", encoding="utf-8")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(quarter))
