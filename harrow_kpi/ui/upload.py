@@ -103,13 +103,10 @@ def _upload(path: str, officer: str) -> None:
         st.success("This file has been committed.")
         return
     if st.button(f"Commit {len(checked.rows)} rows", type="primary", key="commit"):
-        waiting = st.empty()
-        try:
-            upload_id, result = uploads.commit(path, checked, officer, on_wait=waiting.info)
-        except store.StoreError as error:
-            waiting.error(ui.plain(str(error)))
+        done = _write(uploads.commit, path, checked, officer)
+        if done is None:
             return
-        waiting.empty()
+        upload_id, result = done
         st.session_state["committed"] = checked.sha256
         st.success(f"Upload {upload_id} committed: {result['added']} added, {result['changed']} changed, "
                    f"{result['unchanged']} unchanged. The quarter stays a draft until an officer publishes "
@@ -165,14 +162,23 @@ def _history(path: str, officer: str) -> None:
     sure = st.checkbox("I understand this restores the figures (or the quarter's state) as they were before "
                        "that entry", key="rollback_ok")
     if st.button("Roll back", disabled=not sure, key="rollback"):
-        waiting = st.empty()
-        try:
-            touched = uploads.rollback(path, int(chosen), officer, on_wait=waiting.info)
-        except (uploads.RollbackError, store.StoreError) as error:
-            waiting.error(ui.plain(str(error)))
-        else:
+        touched = _write(uploads.rollback, path, int(chosen), officer)
+        if touched is not None:
             what = "measures of its scorecard removed" if labels_kind[chosen] == "scorecard" else "figures restored"
-            waiting.success(f"Entry {chosen} rolled back: {touched} {what}.")
+            st.success(f"Entry {chosen} rolled back: {touched} {what}.")
+
+
+def _write(change, *args):
+    """One write: it says so while it waits for another writer, and a refusal is one plain line
+    (nothing changed); returns the write's result, or None when refused."""
+    waiting = st.empty()
+    try:
+        result = change(*args, on_wait=waiting.info)
+    except (store.StoreError, uploads.RollbackError, quarters.PublishError) as error:
+        waiting.error(ui.plain(str(error)))
+        return None
+    waiting.empty()
+    return result
 
 
 def _entry_label(row: dict) -> str:
@@ -197,15 +203,10 @@ def _publishing(path, officer: str) -> None:
                           format_func=lambda p: f"{p} ({'published' if states[p].published else 'draft'})")
     action = "unpublish" if states[period].published else "publish"
     if st.button(f"{action.capitalize()} {period}", key="publish_button", type="primary"):
-        waiting = st.empty()
-        change = uploads.unpublish if action == "unpublish" else uploads.publish
-        try:
-            quarter = change(path, period, officer, on_wait=waiting.info)
-        except (quarters.PublishError, store.StoreError) as error:
-            waiting.error(ui.plain(str(error)))
-        else:
-            waiting.success(f"{period} is now {'published' if quarter.published else 'a draft'}"
-                            + (f" ({quarter.label})." if quarter.label else "."))
+        quarter = _write(uploads.unpublish if action == "unpublish" else uploads.publish, path, period, officer)
+        if quarter is not None:
+            st.success(f"{period} is now {'published' if quarter.published else 'a draft'}"
+                       + (f" ({quarter.label})." if quarter.label else "."))
 
 
 def _next_years(path: str) -> list[str]:
@@ -259,13 +260,10 @@ def _next_year(path: str, officer: str) -> None:
         return
     if st.button(f"Commit the {defined} scorecard ({len(checked.rows)} measures)", type="primary",
                  key="scorecard_commit"):
-        waiting = st.empty()
-        try:
-            upload_id, result = uploads.commit_scorecard(path, checked, officer, on_wait=waiting.info)
-        except store.StoreError as error:
-            waiting.error(ui.plain(str(error)))
+        done = _write(uploads.commit_scorecard, path, checked, officer)
+        if done is None:
             return
-        waiting.empty()
+        upload_id, result = done
         st.session_state["scorecard_committed"] = checked.sha256
         st.success(f"Upload {upload_id}: the {defined} scorecard is loaded: {result['added']} new, "
                    f"{result['changed']} changed, {result['unchanged']} unchanged, {result['retiring']} retiring. "
