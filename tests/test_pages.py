@@ -111,11 +111,11 @@ def test_an_empty_database_shows_a_message_not_an_error(tmp_path, monkeypatch):
 
 
 PRIORITY_PAGES = {
-    "scorecard-2019/build-a-better-harrow": "pages/build_a_better_harrow.py",
-    "scorecard-2019/supporting-those-most-in-need": "pages/supporting_those_most_in_need.py",
-    "scorecard-2019/preserving-vital-public-services": "pages/preserving_vital_public_services.py",
-    "scorecard-2019/a-strong-local-economy-for-all": "pages/a_strong_local_economy_for_all.py",
-    "scorecard-2019/modernising-harrow-council": "pages/modernising_harrow_council.py",
+    "scorecard-2019/build-a-better-harrow": "pages/build-a-better-harrow.py",
+    "scorecard-2019/supporting-those-most-in-need": "pages/supporting-those-most-in-need.py",
+    "scorecard-2019/preserving-vital-public-services": "pages/preserving-vital-public-services.py",
+    "scorecard-2019/a-strong-local-economy-for-all": "pages/a-strong-local-economy-for-all.py",
+    "scorecard-2019/modernising-harrow-council": "pages/modernising-harrow-council.py",
 }
 
 
@@ -242,7 +242,7 @@ def test_the_scrutiny_scenario_red_headline_measures_then_one_measure_in_detail(
 
 
 def open_plans(**query):
-    return open_page("pages/plans.py", **query)
+    return open_page("pages/plans-2004-2020.py", **query)
 
 
 def test_plans_page_shows_a_known_plan_pair_side_by_side(app_env):
@@ -278,7 +278,7 @@ def test_plans_page_survives_a_bad_link(app_env):
 
 
 def open_wards(**query):
-    return open_page("pages/wards.py", **query)
+    return open_page("pages/ward-map.py", **query)
 
 
 def deck_spec(at) -> dict:
@@ -514,7 +514,8 @@ def test_the_summary_opens_the_slides_and_heads_the_overview(app_env):
     assert [b.label for b in overview.get("download_button")][0].startswith("Download the briefing pack")
 
 
-@pytest.mark.parametrize("page", ["pages/cabinet.py", "pages/plans.py", "pages/wards.py", "pages/upload.py"])
+@pytest.mark.parametrize("page", ["pages/cabinet.py", "pages/plans-2004-2020.py", "pages/ward-map.py",
+                                  "pages/upload.py"])
 def test_the_other_pages_run_on_their_own(app_env, page):
     run_app(page)
 
