@@ -15,12 +15,16 @@ from streamlit.runtime.pages_manager import PagesManager
 
 
 def leave_legacy_run(script: str, default: bool = False) -> None:
-    """In Streamlit's legacy pages/ run (once per process), hand over to app.py's navigation;
-    ``default`` for app.py itself, which the legacy run opens for the root URL."""
-    if not PagesManager.uses_pages_directory:
+    """In Streamlit's legacy pages/ run (once per process), hand over to app.py's navigation.
+
+    ``default`` is for app.py itself, which that run opens for the root URL: it goes on to draw
+    its own navigation in the same run. A page file reruns, so that app.py draws it."""
+    if not PagesManager.uses_pages_directory or not st.context.headers:
+        # No headers: no browser (AppTest), so no menu to show and no dialog to avoid.
         return
     # A default page is needed, and a default page has no URL of its own: the page asked for is
     # listed beside it so that the link still finds it. st.navigation ends the legacy mode.
     start = st.Page(lambda: None, title="Harrow KPI Explorer", url_path="starting", default=True)
     st.navigation([start] if default else [start, st.Page(script)], position="hidden")
-    st.rerun()
+    if not default:
+        st.rerun()
