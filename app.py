@@ -24,7 +24,7 @@ path = ui.db_path()
 # a font CDN, and the app must not need the network. Each page file is named as its URL
 # path, so that Streamlit's legacy pages/ run finds a deep link (see pages/__init__.py).
 presenting = st.query_params.get("present") == "1"
-overview = st.Page("pages/overview.py", title="Overview", url_path="overview", default=not presenting)
+overview = st.Page("pages/overview.py", title="Overview", url_path="home", default=not presenting)
 priority_pages = [
     st.Page(f"pages/{slug}.py", title=name, url_path=slug)
     for slug, name in (

@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 
 from harrow_kpi import rag
-from harrow_kpi.figures import figure_text, format_number, missing
+from harrow_kpi.display import figure_shown
+from harrow_kpi.figures import format_number, missing
 
 # Each band's threshold, as the corporate key states it.
 THRESHOLDS = {
@@ -47,7 +48,7 @@ def explain(actual, target=None, polarity="higher", unit=None, reported=None, ta
     if dev is None:
         return None
     computed = rag.band(dev)
-    shown = figure_text(actual_as_printed, actual, unit)
+    shown = figure_shown(actual_as_printed, actual, unit)
     if polarity == "range":
         low, high = format_number(target_low), format_number(target_high)
         if dev == 0:
@@ -57,12 +58,13 @@ def explain(actual, target=None, polarity="higher", unit=None, reported=None, ta
             how = (f"{shown} against the target range {low}–{high} is {percent(dev)} {side} the range; "
                    f"{THRESHOLDS[computed]}")
         return f"{how}; {_verdict(computed, reported)}"
-    aim = figure_text(target_as_printed, target, unit)
+    aim = figure_shown(target_as_printed, target, unit)
     if target == 0 and actual != 0:
         how = f"{shown} against a target of {aim} is off target: any figure the wrong side of zero is a full miss"
     elif actual == target:
         how = f"{shown} against {aim} is exactly on target"
     else:
         side = "above" if actual > target else "below"
-        how = f"{shown} against {aim} is {percent(dev)} {side} target" + (" (lower is better)" if polarity == "lower" else "")
+        note = " (lower is better)" if polarity == "lower" else ""
+        how = f"{shown} against {aim} is {percent(dev)} {side} target{note}"
     return f"{how}; {THRESHOLDS[computed]}; {_verdict(computed, reported)}"

@@ -190,9 +190,36 @@ def test_drill_down_by_url_shows_trend_sources_and_rag_history(app_env):
     assert list(history["Period"]) == ["2009/10", "2016/17", "2018/19 Q2", "2019/20 Q1", "2019/20 Q2"]
     q2 = history[history["Period"] == "2019/20 Q2"].iloc[0]
     assert (q2["Target"], q2["Actual"], q2["RAG reported"]) == ("210", "242", "✖✖ HR High Red")
-    assert "001_efe026106ea22757.txt line 162" in q2["Source"]
+    assert q2["Source"] == ("Corporate Scorecard 2019/20 (Q2 2019/20 performance report) · "
+                            "Corporate Scorecard 2019/20 – Supporting Those Most in Need · line 162")
+    assert all(".txt" not in source for source in history["Source"])
+    assert any("001_efe026106ea22757.txt" in (c.help or "") for c in at.caption)  # the file name in a tooltip
     assert len(at.get("plotly_chart")) == 1
     assert at.query_params["indicator"] == "homelessness-duty-accepted"
+
+
+def test_the_measure_view_states_the_rag_arithmetic_for_a_low_red_and_a_high_green(app_env):
+    # Seed 001 line 182: long-term placement stability, Q2 2019/20 63.9% against 70%, printed LR.
+    at = open_priority("scorecard-2019/supporting-those-most-in-need",
+                       indicator="looked-after-placement-stability-long-term", rag="HR")
+    text = markdown_text(at)
+    assert ("**2019/20 Q2**: 63\\.9% against 70% is 8\\.7% below target; Low Red is 5–10% off; "
+            "reported Low Red ✔") in text
+    assert "Low Red is 5–10% off" in text and "High Red is more than 10% off" in text  # the bands
+    assert 'aria-label="Breadcrumb"' in text and "#card-looked-after-placement-stability-long-term" in text
+    assert "rag=HR" in text.split("Breadcrumb")[1]  # back to the card, filters kept
+    assert "indicator=looked-after-placement-stability-long-term" in at.code[0].value  # the link to copy
+    # Seed 001 line 141: leisure facility users, 368,616 against 340000 printed, HG.
+    at = open_priority("scorecard-2019/build-a-better-harrow", indicator="leisure-facility-users")
+    assert ("**2019/20 Q2**: 368,616 against 340,000 is 8\\.4% above target; High Green is 5% or more better "
+            "than target; reported High Green ✔") in markdown_text(at)
+
+
+def test_a_priority_page_says_how_many_reported_rags_differ_in_the_singular(app_env):
+    # Supporting Those Most in Need, Q2: one reported RAG differs from the rule (data/README.md).
+    at = open_priority("scorecard-2019/supporting-those-most-in-need")
+    captions = " ".join(c.value for c in at.caption)
+    assert re.search(r"\b1 reported RAG differs from Harrow's rule", captions), captions
 
 
 def test_details_button_opens_the_measure_and_back_returns(app_env):

@@ -23,13 +23,18 @@ from harrow_kpi.display import (  # noqa: F401 - pages read these through ui
     STATUS_WORDS,
     action_status_text,
     direction_text,
+    figure_shown,
     figure_text,
     latest_rag_text,
     measures_frame,
+    plan_name,
+    plural,
     quarter_label,
     rag_text,
     rag_with_check,
+    source_text,
     status_text,
+    unit_name,
 )
 
 
