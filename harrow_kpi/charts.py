@@ -6,6 +6,7 @@ no map tiles, web fonts or templates fetched at run time.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 import pandas as pd
@@ -131,7 +132,8 @@ def _wrap(text: str, width: int = 70) -> str:
     return "<br>".join(lines)
 
 
-PLAN_COLOURS = ["#1D4F91", "#6F4E9C", "#00703C", "#B35900", "#B10E1E"]
+# Plan columns in neutral blues, purple and greys: no red, amber or green, which would read as a RAG.
+PLAN_COLOURS = ["#1D4F91", "#505A5F", "#4C2C92", "#2E6B8A", "#383F43"]
 
 
 def sankey_figure(nodes: list[dict], edges: list[dict], plan_titles: list[str],
@@ -155,11 +157,13 @@ def sankey_figure(nodes: list[dict], edges: list[dict], plan_titles: list[str],
 
     node_colours = [PLAN_COLOURS[n["plan_index"] % len(PLAN_COLOURS)] if lit(n["theme_id"]) else "#D9D9D9"
                     for n in nodes]
+    # Full names, wrapped at word boundaries (never cut mid-word); hover shows them whole too.
+    width = 22 if columns >= 4 else 32
     link_colours = ["rgba(29,79,145,0.55)" if highlight and e["from_theme_id"] in highlight
                     and e["to_theme_id"] in highlight else "rgba(80,90,95,0.18)" for e in edges]
     figure = go.Figure(go.Sankey(
         arrangement="fixed",
-        node={"label": [n["name"] if len(n["name"]) <= 40 else n["name"][:38] + "…" for n in nodes],
+        node={"label": [_wrap(html.escape(n["name"]), width) for n in nodes],
               "x": xs, "y": ys, "color": node_colours, "pad": 8, "thickness": 14,
               "line": {"color": "#0B0C0C", "width": 0.5},
               "customdata": [n["name"] for n in nodes], "hovertemplate": "%{customdata}<extra></extra>"},
@@ -167,7 +171,7 @@ def sankey_figure(nodes: list[dict], edges: list[dict], plan_titles: list[str],
               "value": [1] * len(edges), "color": link_colours,
               "customdata": [f"{e['relation']}: {e['rationale']}" for e in edges],
               "hovertemplate": "%{customdata}<extra></extra>"},
-        textfont={"size": 12, "color": "#0B0C0C"},
+        textfont={"size": 11, "color": "#0B0C0C"},
     ))
     for index, title in enumerate(plan_titles):
         anchor = "left" if index == 0 else "right" if index == columns else "center"
@@ -180,20 +184,51 @@ def sankey_figure(nodes: list[dict], edges: list[dict], plan_titles: list[str],
 
 def timeline_figure(history: pd.DataFrame, name: str, unit: str | None, promises: pd.DataFrame,
                     plan_marks: list[tuple]) -> go.Figure:
-    """A recurring measure over the years: figures and targets, every plan's promised
-    level at its deadline, and a line where each plan was published."""
-    figure = trend_figure(history, name, unit, height=420)
+    """A recurring measure over the years: figures and targets, every plan's promised level at its
+    deadline marked met, missed or in progress, each plan's date labelled above the chart (clear of
+    the data), and long stretches with no figures cut out of the axis and labelled as gaps."""
+    figure = trend_figure(history, name, unit, height=460)
     level = promises[promises["target_kind"] == "level"] if len(promises) else promises
-    if len(level):
+    for status, (symbol, word) in VERDICT_MARKS.items():
+        rows = level[level["status"] == status] if len(level) else level
+        if not len(rows):
+            continue
         figure.add_trace(go.Scatter(
-            x=pd.to_datetime(level["effective_deadline"]), y=level["target_value"], mode="markers",
-            name="Promised in a plan", marker={"symbol": "diamond-open", "size": 13, "color": "#6F4E9C",
-                                               "line": {"width": 2}},
-            customdata=level[["plan_title", "text"]].values,
+            x=pd.to_datetime(rows["effective_deadline"]), y=rows["target_value"], mode="markers+text",
+            name=f"Promise {word}", text=[word] * len(rows), textposition="middle right",
+            textfont={"size": 12, "color": "#0B0C0C"},
+            marker={"symbol": symbol, "size": 14, "color": "#4C2C92", "line": {"width": 2, "color": "#4C2C92"}},
+            customdata=rows[["plan_title", "text"]].values,
             hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>by %{x|%b %Y}: %{y}<extra></extra>",
         ))
-    for day, label in plan_marks:
+    deadlines = [d.date() for d in pd.to_datetime(level["effective_deadline"]).dropna()] if len(level) else []
+    gaps = figure_gaps(history, deadlines)
+    if gaps:
+        figure.update_xaxes(rangebreaks=[{"bounds": [str(start), str(end)]} for start, end in gaps])
+        for start, end in gaps:
+            within = [label for day, label in plan_marks if start <= day <= end]
+            text = f"no figures printed, {start.year}–{end.year}" + "".join(f"<br>({p} published)" for p in within)
+            figure.add_annotation(x=pd.Timestamp(start), y=0.5, yref="paper", showarrow=False, xanchor="center",
+                                  text=text, bgcolor="#F3F2F1", font={"size": 11, "color": "#0B0C0C"})
+    shown = [(day, label) for day, label in plan_marks if not any(a <= day <= b for a, b in gaps)]
+    for row, (day, label) in enumerate(sorted(shown)):
         figure.add_vline(x=pd.Timestamp(day).value / 1e6, line={"color": "#505A5F", "dash": "dot", "width": 1})
-        figure.add_annotation(x=pd.Timestamp(day), y=1, yref="paper", text=label, showarrow=False,
-                              textangle=-90, xanchor="right", yanchor="top", font={"size": 11, "color": "#505A5F"})
+        figure.add_annotation(x=pd.Timestamp(day), y=1.02 + 0.07 * (row % 3), yref="paper", text=label,
+                              showarrow=False, xanchor="left", yanchor="bottom",
+                              font={"size": 11, "color": "#505A5F"})
+    figure.update_layout(margin={"l": 60, "r": 20, "t": 130, "b": 50}, title={"y": 0.98, "yanchor": "top"})
     return figure
+
+
+# How the ledger's verdict on a promise is marked on a timeline: a shape and a word, never colour alone.
+VERDICT_MARKS = {"achieved": ("diamond", "met"), "missed": ("x-thin-open", "missed"),
+                 "in progress": ("diamond-open", "in progress")}
+
+
+def figure_gaps(history: pd.DataFrame, also=(), years: int = 2) -> list[tuple]:
+    """Stretches of more than ``years`` with nothing to draw (no figure's period end, no date in
+    ``also``), as (start, end) dates 120 days inside them, so the axis keeps a stub either side."""
+    ends = sorted({periods.parse(p).end for p in history["period"]} | set(also)) if len(history) else []
+    inside = dt.timedelta(days=120)
+    return [(before + inside, after - inside) for before, after in zip(ends, ends[1:])
+            if (after - before).days > 365 * years]

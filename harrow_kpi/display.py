@@ -97,7 +97,7 @@ PLAN_NAMES = {
     "priorities-2011": "Council priorities 2011/12",
     "equality-2016": "Equality objectives to 2016",
     "hap-2020": "Harrow Ambition Plan 2020 (2018 update)",
-    "scorecard-2019": "Corporate Scorecard 2019/20 (Q2 2019/20 performance report)",
+    "scorecard-2019": "Corporate Scorecard 2019/20 (Q2 report)",
 }
 
 UNIT_NAMES = {
