@@ -195,7 +195,7 @@ def timeline_figure(history: pd.DataFrame, name: str, unit: str | None, promises
             continue
         figure.add_trace(go.Scatter(
             x=pd.to_datetime(rows["effective_deadline"]), y=rows["target_value"], mode="markers+text",
-            name=f"Promise {word}", text=[word] * len(rows), textposition="middle right",
+            name=f"Promise {word}", text=[word] * len(rows), textposition="bottom center",
             textfont={"size": 12, "color": "#0B0C0C"},
             marker={"symbol": symbol, "size": 14, "color": "#4C2C92", "line": {"width": 2, "color": "#4C2C92"}},
             customdata=rows[["plan_title", "text"]].values,

@@ -357,8 +357,39 @@ def test_a_wealdstone_councillor_sees_the_civic_centre_with_rag_and_sources(app_
     civic = next(t.value for t in at.table if (t.value["Text"] == "Ensure our new civic centre is a zero- emissions "
                                                               "council building").any())
     row = civic[civic["Text"].str.startswith("Ensure our new civic centre")].iloc[0]
-    assert row["Status"] == "● GREEN" and "001_efe026106ea22757.txt line 439" in row["Source"]
+    assert row["Status"] == "● GREEN" and row["Source"].endswith("line 439")  # seed 001 line 439
     assert at.query_params["ward"] == "E05000304"
+    assert not any("python -m" in c.value for c in at.caption)  # nothing for a councillor to type
+
+
+def test_my_ward_opens_with_a_summary_and_lists_each_commitment_once_with_its_status(app_env):
+    at = open_wards(ward="E05000304")
+    summary = next(m.value for m in at.markdown if "named in the plans, with" in m.value)
+    assert summary.startswith("7 places in Wealdstone named in the plans, with ")  # data/places.csv: 7 in E05000304
+    texts = [text for t in at.table if "Text" in t.value.columns for text in t.value["Text"]
+             if not str(text).startswith("Ensure")]
+    commitments = [t.value for t in at.table if "What" in t.value.columns]
+    shown = [text for frame in commitments for what, text in zip(frame["What"], frame["Text"])
+             if what.startswith("Commitment")]
+    assert len(shown) == len(set(shown)), "a commitment is listed twice"
+    assert texts
+    statuses = {s for frame in commitments for what, s in zip(frame["What"], frame["Status"])
+                if what.startswith("Commitment")}
+    assert statuses and statuses <= {"✔ achieved", "✖ missed", "► in progress", "– no later evidence",
+                                     "≠ not comparable", "– no deadline to judge"}
+
+
+def test_the_ward_map_tooltip_and_legend_name_only_what_is_drawn(app_env):
+    at = open_wards()
+    spec = deck_spec(at)
+    tooltip = at.get("deck_gl_json_chart")[0].proto.tooltip
+    assert "{name}" not in tooltip and "{kind_text}: {label}" in tooltip
+    wards_layer = next(layer for layer in spec["layers"] if layer["id"] == "wards")
+    assert {row["label"] for row in wards_layer["data"]} >= {"Marlborough", "Wealdstone"}
+    places_layer = next(layer for layer in spec["layers"] if layer["id"] == "places")
+    drawn = {row["letter"] for row in places_layer["data"] if isinstance(row.get("status"), str)}
+    legend = next(m.value for m in at.markdown if m.value.startswith("Places, by the status"))
+    assert set(re.findall(r"\*\*(\w)\*\*", legend)) == drawn
 
 
 def test_ward_map_uses_official_boundaries_once_imported(tmp_path, monkeypatch):

@@ -109,7 +109,8 @@ def _followed(data, followed, family, order, labels, names) -> None:
             subtree = lineage.subtree(theme_id, data["themes"])
             promised = data["commitments"][data["commitments"]["theme_id"].isin(subtree)]
             measures = data["indicators"][data["indicators"]["priority"].isin(subtree)]
-            with st.expander(f"{names[theme_id]}: {len(promised)} commitments, {len(measures)} measures"):
+            with st.expander(f"{names[theme_id]}: {ui.plural(len(promised), 'commitment')}, "
+                             f"{ui.plural(len(measures), 'measure')}"):
                 for reason in why["rationale"]:
                     st.markdown(f"_{ui.plain(reason)}_")
                 if len(promised):
