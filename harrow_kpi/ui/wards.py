@@ -101,8 +101,8 @@ def two_lines(name: str) -> str:
 
 
 # Text on a place's dot: white on the dark statuses, near-black on amber and the no-status white.
+# Labels keep deck.gl's own font: a font_family (even "sans-serif") left every label blank in Chromium.
 LETTER_COLOUR = {"AMBER": [11, 12, 12], None: [11, 12, 12]}
-SANS = "Source Sans Pro, Helvetica, Arial, sans-serif"
 
 
 def _map(shapes, wards, values, label, places, ward, centres) -> None:
@@ -110,7 +110,7 @@ def _map(shapes, wards, values, label, places, ward, centres) -> None:
     fields = {
         code: {"value_text": format_number(values.get(code)) or "no figure",
                "fill": geography.colour_for(values.get(code), edges) + [230],
-               "line_width": 5 if code == ward else 1,
+               "line_width": 90 if code == ward else 15,
                "line": [177, 14, 30] if code == ward else [11, 12, 12],
                "metric": label, "kind_text": "Ward"}
         for code in shapes
@@ -122,12 +122,11 @@ def _map(shapes, wards, values, label, places, ward, centres) -> None:
                           for code, name in zip(wards["ward_code"], wards["name"]) if code in centres])
     layers = [
         pdk.Layer("PolygonLayer", frame, id="wards", get_polygon="polygon", get_fill_color="fill",
-                  get_line_color="line", get_line_width="line_width", line_width_units="pixels", pickable=True,
+                  get_line_color="line", get_line_width="line_width", line_width_min_pixels=1, pickable=True,
                   auto_highlight=True, stroked=True, filled=True),
         pdk.Layer("TextLayer", names, id="ward-names", get_position=["lon", "lat"], get_text="ward_name",
                   get_size=12, get_color=[11, 12, 12], get_pixel_offset=[0, -24], background=True,
-                  get_background_color=[255, 255, 255, 220], font_family=SANS, font_weight=600,
-                  line_height=1.0, get_alignment_baseline="'center'"),
+                  get_background_color=[255, 255, 255, 220]),
     ]
     if len(places):
         styled = places.assign(
@@ -148,7 +147,7 @@ def _map(shapes, wards, values, label, places, ward, centres) -> None:
                       radius_min_pixels=8, pickable=True),
             # The status letter inside its dot, so it never lands on a neighbour or a ward's name.
             pdk.Layer("TextLayer", letters, id="letters", get_position=["lon", "lat"], get_text="letter",
-                      get_size=11, get_color="letter_colour", font_family=SANS, font_weight=700),
+                      get_size=11, get_color="letter_colour"),
         ]
     deck = pdk.Deck(
         layers=layers,
