@@ -75,13 +75,13 @@ def test_overview_headline_table_lists_every_headline_measure(app_env):
     assert len(frame) == 37  # the scorecard's headline measures: 9 + 12 + 11 + 1 + 4
     sickness = frame[frame["Measure"].str.startswith("Staff sickness absence")].iloc[0]
     assert (sickness["Target"], sickness["Actual"]) == ("9", "10.15")
-    assert sickness["RAG"] == "✖✖ HR High Red"
+    assert sickness["RAG"] == ":red-badge[✖✖ HR High Red]"  # a chip: colour, symbol, code and label
     assert sickness["Direction"] == "▲ improving"  # 10.15 days after 10.25, lower is better
     prevention = frame[frame["Measure"].str.startswith("Number of cases where positive action")].iloc[0]
-    assert prevention["RAG"] == "! A Amber ⚠ rule: LR"
+    assert prevention["RAG"] == ":orange-badge[! A Amber] ⚠ rule: LR"
     net_homes = frame[frame["Measure"] == "Net number of new homes completed (all)"].iloc[0]
     assert net_homes["Actual"] == "Reports Q4 Only"
-    assert net_homes["Latest RAG"] == "✔✔ HG High Green (2018/19 Q4)"
+    assert net_homes["Latest RAG"] == ":green-badge[✔✔ HG High Green] (2018/19 Q4)"
 
 
 def test_overview_switches_quarter(app_env):
@@ -189,7 +189,7 @@ def test_drill_down_by_url_shows_trend_sources_and_rag_history(app_env):
     history = at.table[0].value
     assert list(history["Period"]) == ["2009/10", "2016/17", "2018/19 Q2", "2019/20 Q1", "2019/20 Q2"]
     q2 = history[history["Period"] == "2019/20 Q2"].iloc[0]
-    assert (q2["Target"], q2["Actual"], q2["RAG reported"]) == ("210", "242", "✖✖ HR High Red")
+    assert (q2["Target"], q2["Actual"], q2["RAG reported"]) == ("210", "242", ":red-badge[✖✖ HR High Red]")
     assert q2["Source"] == ("Corporate Scorecard 2019/20 (Q2 report) · "
                             "Corporate Scorecard 2019/20 – Supporting Those Most in Need · line 162")
     assert all(".txt" not in source for source in history["Source"])
@@ -265,7 +265,7 @@ def test_the_scrutiny_scenario_red_headline_measures_then_one_measure_in_detail(
     assert at.query_params["indicator"] == "homelessness-duty-accepted"
     assert at.query_params["rag"] == "HR,LR" and at.query_params["headline"] == "1"
     history = at.table[0].value
-    assert history[history["Period"] == "2019/20 Q2"].iloc[0]["RAG reported"] == "✖✖ HR High Red"
+    assert history[history["Period"] == "2019/20 Q2"].iloc[0]["RAG reported"] == ":red-badge[✖✖ HR High Red]"
 
 
 def open_plans(**query):

@@ -125,3 +125,14 @@ def test_my_ward_summary_sentence():
     assert ward_summary("Belmont", 1, 1, [None], []) == (
         "1 place in Belmont named in the plans, with 1 commitment tied to them.")
     assert ward_summary("Pinner South", 0, 0, [], []) == "The documents name no site in Pinner South."
+
+
+def test_rag_cells_become_chips_and_other_text_stays_text():
+    from harrow_kpi import ui
+
+    assert ui.chip("✖✖ HR High Red") == ":red-badge[✖✖ HR High Red]"
+    assert ui.chip("✔ LG Low Green ⚠ rule: A") == ":green-badge[✔ LG Low Green] ⚠ rule: A"
+    assert ui.chip("! A Amber (2018/19 Q4)") == ":orange-badge[! A Amber] (2018/19 Q4)"
+    assert ui.chip("none printed (rule: HG)") == "none printed (rule: HG)"
+    assert ui.chip("[evil](x) HR") == "\\[evil\\](x) HR"  # data text is escaped, never a chip
+    assert ui.chip(None) is None

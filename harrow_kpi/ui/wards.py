@@ -301,7 +301,8 @@ def ward_summary(name: str, places: int, commitments: int, verdicts: list, actio
         counted = {v: judged.count(v) for v in ("achieved", "missed", "in progress") if judged.count(v)}
         parts.append(", ".join(f"{n} {v}" for v, n in counted.items()) + " by the later figures")
     if action_statuses:
-        counted = {s: action_statuses.count(s) for s in dict.fromkeys(action_statuses)}
+        named = [s if not s.startswith("– ") else "with no status given" for s in action_statuses]
+        counted = {s: named.count(s) for s in dict.fromkeys(named)}
         parts.append(f"{ui.plural(len(action_statuses), '2019/20 action')}: "
                      + ", ".join(f"{n} {s}" for s, n in counted.items()))
     return "; ".join(parts) + "."
