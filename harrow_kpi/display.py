@@ -165,6 +165,35 @@ def measures_frame(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def measures_download(table: pd.DataFrame) -> pd.DataFrame:
+    """Scorecard rows for a spreadsheet: target and actual as numbers (percentages on a 0-100
+    scale, as the unit column says), beside the figures as printed and the RAG in words."""
+    table = table.reset_index(drop=True)
+    rows = table.to_dict("records")
+    return pd.DataFrame(
+        {
+            "Priority": table["priority_name"],
+            "Measure": table["name"],
+            "Unit": table["unit"].map(unit_name),
+            "Target": pd.to_numeric(table["target"], errors="coerce"),
+            "Actual": pd.to_numeric(table["actual"], errors="coerce"),
+            "Target as printed": [figure_shown(r["target_as_printed"], r["target"], r["unit"]) for r in rows],
+            "Actual as printed": [
+                figure_shown(r["actual_as_printed"], r["actual"], r["unit"]) or status_text(r["status_note"])
+                for r in rows
+            ],
+            "RAG": [rag_with_check(r["rag_reported"], r["rag_computed"]) for r in rows],
+            "Direction": table["direction"].map(direction_text),
+            "Latest RAG": [latest_rag_text(r["latest_rag"], r["latest_rag_period"])
+                           if missing(r["rag_reported"]) else "" for r in rows],
+        }
+    )
+
+
+# How a downloaded workbook shows the figures: thousands separators, decimals only where there are.
+DOWNLOAD_NUMBER_FORMATS = {"Target": "#,##0.###", "Actual": "#,##0.###"}
+
+
 # Each action status as a symbol, a map letter and a map colour (RGB), so that a status
 # never rests on colour alone; None is an action or place with no status given.
 ACTION_STYLE = {

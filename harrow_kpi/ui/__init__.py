@@ -18,6 +18,7 @@ from harrow_kpi import geography, periods, promises, quarters, queries, rag, reb
 from harrow_kpi.display import (  # noqa: F401 - pages read these through ui
     ACTION_STYLE,
     DIRECTION,
+    DOWNLOAD_NUMBER_FORMATS,
     POLARITY_WORDS,
     RAG_STYLE,
     STATUS_WORDS,
@@ -26,6 +27,7 @@ from harrow_kpi.display import (  # noqa: F401 - pages read these through ui
     figure_shown,
     figure_text,
     latest_rag_text,
+    measures_download,
     measures_frame,
     plan_name,
     plural,

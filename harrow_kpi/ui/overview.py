@@ -7,6 +7,7 @@ the documents the figures come from.
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from harrow_kpi import filters, queries, rag, ui
@@ -95,9 +96,12 @@ def overview_page() -> None:
             "quarters from officers' uploads; each figure's source is in the data export."
         )
     st.dataframe(
-        source[["title", "published", "seed"]].rename(
-            columns={"title": "Document", "published": "Published", "seed": "Text copy"}
-        ),
+        pd.DataFrame({
+            "Plan": [ui.plan_name(p, t) for p, t in zip(source["plan_id"], source["title"])],
+            "Title as printed": source["title"],
+            "Published": source["published"].fillna("date not printed"),
+            "Text copy": source["seed"],
+        }),
         hide_index=True,
         width="stretch",
     )

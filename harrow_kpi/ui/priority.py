@@ -101,7 +101,7 @@ def _overall(shown: pd.DataFrame, measures: pd.DataFrame, chosen: flt.Filters, n
 
 def _downloads(shown: pd.DataFrame, chosen: flt.Filters, name: str, draft: str) -> None:
     """The filtered list exactly as shown, a draft marked as one; files are made only when asked for."""
-    table = ui.measures_frame(shown)
+    table = ui.measures_download(shown)
     if draft:
         table.insert(0, "Draft", draft)
     stem = f"{name.lower().replace(' ', '-')}-{chosen.quarter.replace('/', '-').replace(' ', '-')}"
@@ -111,7 +111,8 @@ def _downloads(shown: pd.DataFrame, chosen: flt.Filters, name: str, draft: str) 
     left.download_button("Download CSV", lambda: exports.to_csv(table), f"{stem}.csv", mime="text/csv",
                          icon="⬇", key="download_csv", on_click="ignore")
     right.download_button(
-        "Download Excel", lambda: exports.to_excel(table, title=title), f"{stem}.xlsx",
+        "Download Excel", lambda: exports.to_excel(table, title=title, number_formats=ui.DOWNLOAD_NUMBER_FORMATS),
+        f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon="⬇", key="download_xlsx", on_click="ignore",
     )
@@ -201,6 +202,7 @@ def _trends(path: str, shown: pd.DataFrame) -> None:
     default = chartable[:MAX_DEFAULT_CHARTS]
     picked = st.multiselect(
         "Measures to chart", chartable, default=default, format_func=names.get, key="trend_picks",
+        placeholder="Choose measures to chart",
         help="Actual against target over every period in the dataset, earlier plans included",
     )
     units = dict(zip(shown["indicator_id"], shown["unit"]))
