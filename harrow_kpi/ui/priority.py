@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 
 from harrow_kpi import charts, exports, periods, rag, rag_arithmetic, ui
 from harrow_kpi import filters as flt
@@ -57,6 +58,7 @@ def priority_page(theme_id: str) -> None:
         help="Any measure of this priority, whatever the filters",
     )
     url.keep("indicator", selected)
+    _scroll_to_top()
     if selected:
         _breadcrumb(name, names[selected], selected)
         measure_detail(path, selected, key)
@@ -189,6 +191,18 @@ def _link_to_this_view() -> None:
 
 def _select(key: str, indicator_id: str | None) -> None:
     st.session_state[key] = indicator_id
+    st.session_state[SCROLL_TOP] = True
+
+
+SCROLL_TOP = "priority_scroll_top"
+# Our own script, no data in it: after "Details" or "All measures" the page starts at its top,
+# not wherever the button was (Streamlit keeps the scroll offset across reruns).
+_TO_TOP = "<script>parent.document.querySelector('[data-testid=stMain]')?.scrollTo(0, 0)</script>"
+
+
+def _scroll_to_top() -> None:
+    if st.session_state.pop(SCROLL_TOP, False):
+        components.html(_TO_TOP, height=0)
 
 
 def _trends(path: str, shown: pd.DataFrame) -> None:
