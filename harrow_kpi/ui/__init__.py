@@ -169,8 +169,6 @@ def cell(value):
     return _CELL.sub(lambda found: "\\" + found[0], value) if isinstance(value, str) else value
 
 
-# Columns of figures, right-aligned wherever a table shows them.
-FIGURE_COLUMNS = ("Target", "Actual", "Amount", "Numeric targets then")
 # A RAG band as a coloured chip (Streamlit's badge, dark text on a light fill) with its symbol,
 # code and label, so it never rests on colour: the band's words lead the cell.
 CHIP_COLOURS = {"HG": "green", "LG": "green", "A": "orange", "LR": "red", "HR": "red"}
@@ -190,14 +188,11 @@ def chip(value):
 
 def table(frame: pd.DataFrame, container=None, **options) -> None:
     """st.table with every cell, header and index shown as text, never as a link, image or tag;
-    RAG columns as chips and figures right-aligned."""
+    RAG columns as chips."""
     shown = frame.copy()
     for column in shown.columns:
         shown[column] = shown[column].map(chip if "RAG" in str(column) else cell)
-    shown = shown.rename(columns=cell)
-    figures = [c for c in shown.columns if c in FIGURE_COLUMNS]
-    styled = shown.style.set_properties(subset=figures, **{"text-align": "right"}) if figures else shown
-    (container or st).table(styled, **options)
+    (container or st).table(shown.rename(columns=cell), **options)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
