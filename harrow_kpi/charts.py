@@ -136,50 +136,38 @@ def _wrap(text: str, width: int = 70) -> str:
 PLAN_COLOURS = ["#1D4F91", "#505A5F", "#4C2C92", "#2E6B8A", "#383F43"]
 
 
-def sankey_figure(nodes: list[dict], edges: list[dict], plan_titles: list[str],
-                  highlight: set[str] | None = None, height: int = 620) -> go.Figure:
-    """Themes of each plan (columns, oldest on the left) and the curated links between them.
-
-    A followed theme's whole lineage is drawn dark; everything else is pale.
-    """
-    columns = max((n["plan_index"] for n in nodes), default=0) or 1
-    per_plan: dict[int, list[dict]] = {}
-    for node in nodes:
-        per_plan.setdefault(node["plan_index"], []).append(node)
-    xs, ys = [], []
-    for node in nodes:
-        siblings = per_plan[node["plan_index"]]
-        xs.append(0.001 + 0.998 * node["plan_index"] / columns)
-        ys.append(0.001 + 0.998 * (siblings.index(node) + 0.5) / len(siblings))
+def sankey_spec(nodes: list[dict], edges: list[dict], highlight: set[str] | None = None,
+                height: int = 640) -> dict:
+    """Themes of each plan (columns, oldest on the left) and the curated links between them, as an
+    Apache ECharts option (st.echarts_chart): its chart bundle is a quarter of plotly's, so the
+    page draws it within moments of settling. Names wrap at word boundaries, never cut; hovering
+    a node shows its name, a link its relation and rationale. A followed lineage is drawn dark."""
 
     def lit(theme_id):
         return highlight is None or theme_id in highlight
 
-    node_colours = [PLAN_COLOURS[n["plan_index"] % len(PLAN_COLOURS)] if lit(n["theme_id"]) else "#D9D9D9"
-                    for n in nodes]
-    # Full names, wrapped at word boundaries (never cut mid-word); hover shows them whole too.
-    width = 22 if columns >= 4 else 32
-    link_colours = ["rgba(29,79,145,0.55)" if highlight and e["from_theme_id"] in highlight
-                    and e["to_theme_id"] in highlight else "rgba(80,90,95,0.18)" for e in edges]
-    figure = go.Figure(go.Sankey(
-        arrangement="fixed",
-        node={"label": [_wrap(html.escape(n["name"]), width) for n in nodes],
-              "x": xs, "y": ys, "color": node_colours, "pad": 8, "thickness": 14,
-              "line": {"color": "#0B0C0C", "width": 0.5},
-              "customdata": [n["name"] for n in nodes], "hovertemplate": "%{customdata}<extra></extra>"},
-        link={"source": [e["source"] for e in edges], "target": [e["target"] for e in edges],
-              "value": [1] * len(edges), "color": link_colours,
-              "customdata": [f"{e['relation']}: {e['rationale']}" for e in edges],
-              "hovertemplate": "%{customdata}<extra></extra>"},
-        textfont={"size": 11, "color": "#0B0C0C"},
-    ))
-    for index, title in enumerate(plan_titles):
-        anchor = "left" if index == 0 else "right" if index == columns else "center"
-        figure.add_annotation(x=index / columns, y=1.07, xref="paper", yref="paper", showarrow=False,
-                              text=f"<b>{_wrap(html.escape(title), 24)}</b>", font={"size": 12}, xanchor=anchor)
-    figure.update_layout(title={"text": "How the council's priorities moved, 2004 to 2020", "font": {"size": 16}},
-                         height=height, margin={"l": 10, "r": 10, "t": 90, "b": 10}, font={"color": "#0B0C0C"})
-    return figure
+    data = [{"name": n["theme_id"], "depth": n["plan_index"],
+             "itemStyle": {"color": PLAN_COLOURS[n["plan_index"] % len(PLAN_COLOURS)] if lit(n["theme_id"])
+                           else "#D9D9D9", "borderColor": "#0B0C0C", "borderWidth": 0.5},
+             "label": {"formatter": n["name"]}, "tooltip": {"formatter": n["name"]}} for n in nodes]
+    links = [{"source": nodes[e["source"]]["theme_id"], "target": nodes[e["target"]]["theme_id"], "value": 1,
+              "lineStyle": {"color": "#1D4F91" if highlight and e["from_theme_id"] in highlight
+                            and e["to_theme_id"] in highlight else "#505A5F",
+                            "opacity": 0.55 if highlight and e["from_theme_id"] in highlight
+                            and e["to_theme_id"] in highlight else 0.18},
+              "tooltip": {"formatter": f"{e['relation']}: {e['rationale']}"}} for e in edges]
+    return {
+        "title": {"text": "How the council's priorities moved, 2004 to 2020",
+                  "textStyle": {"fontSize": 15, "color": "#0B0C0C"}},
+        "tooltip": {"trigger": "item", "confine": True},
+        "series": [{
+            "type": "sankey", "top": 40, "bottom": 10, "left": 5, "right": 150, "nodeWidth": 14, "nodeGap": 10,
+            "draggable": False, "layoutIterations": 0, "emphasis": {"focus": "adjacency"},
+            "label": {"width": 140, "overflow": "break", "fontSize": 11, "color": "#0B0C0C", "lineHeight": 13},
+            "data": data, "links": links,
+        }],
+        "height_px": height,
+    }
 
 
 def timeline_figure(history: pd.DataFrame, name: str, unit: str | None, promises: pd.DataFrame,

@@ -88,6 +88,15 @@ def test_the_sankey_keeps_full_names_and_no_rag_colours():
     nodes = [{"theme_id": "a/x", "name": "Priorities in developing a customer focused organisation",
               "plan_id": "a", "plan_index": 0},
              {"theme_id": "b/y", "name": "Build a Better Harrow", "plan_id": "b", "plan_index": 1}]
-    figure = charts.sankey_figure(nodes, [], ["A", "B"])
-    assert figure.data[0].node.label[0] == "Priorities in developing a<br>customer focused organisation"
+    edges = [{"source": 0, "target": 1, "relation": "continues", "rationale": "same aim",
+              "from_theme_id": "a/x", "to_theme_id": "b/y"}]
+    spec = charts.sankey_spec(nodes, edges)
+    series = spec["series"][0]
+    assert [d["label"]["formatter"] for d in series["data"]] == [
+        "Priorities in developing a customer focused organisation", "Build a Better Harrow"]  # whole
+    assert series["label"]["overflow"] == "break"  # wrapped at word boundaries, never cut
+    assert [d["depth"] for d in series["data"]] == [0, 1]
+    assert series["links"][0]["tooltip"]["formatter"] == "continues: same aim"
     assert not {"#00703C", "#B10E1E", "#B35900", "#FFDD00", "#D4351C"} & set(charts.PLAN_COLOURS)
+    followed = charts.sankey_spec(nodes, edges, highlight={"b/y"})["series"][0]
+    assert [d["itemStyle"]["color"] for d in followed["data"]] == ["#D9D9D9", charts.PLAN_COLOURS[1]]

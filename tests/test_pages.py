@@ -315,7 +315,7 @@ def test_plans_page_follows_a_theme_and_a_recurring_measure(app_env):
     assert "The line of “Environmental priorities”" in [s.value for s in at.subheader]
     statements = "\n".join(m.value for m in at.markdown)
     assert "2019/20 Q1: 42% against a target of 50%: missed" in statements.replace("\\", "")
-    assert len(at.get("plotly_chart")) == 2  # the Sankey and the recycling timeline
+    assert len(at.get("plotly_chart")) == 1 and len(at.get("echarts_chart")) == 1  # the timeline; the Sankey
 
 
 def test_plans_page_survives_a_bad_link(app_env):
@@ -767,3 +767,14 @@ def test_an_uploaded_figure_with_markdown_shows_as_text_on_the_overview(private_
     assert_no_live_markdown(at)
     assert any(c.value.startswith('Filtered: name contains "\\[click\\]\\(https\\://evil\\.example\\) \\!\\[x\\]')
                for c in at.caption)
+
+
+@pytest.mark.parametrize("page,key,placeholder", [
+    ("pages/plans-2004-2020.py", "follow", "All themes"),
+    ("pages/ward-map.py", "ward", "Choose a ward (or click it on the map)"),
+    ("pages/supporting-those-most-in-need.py", "indicator:scorecard-2019/supporting-those-most-in-need",
+     "All measures (choose one to open it)"),
+])
+def test_no_choose_an_option_placeholder(app_env, page, key, placeholder):
+    at = open_page(page)
+    assert at.selectbox(key=key).proto.placeholder == placeholder

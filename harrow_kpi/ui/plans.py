@@ -61,14 +61,20 @@ def _lineage(data: dict, order: list[str], labels: dict) -> None:
         "Follow a theme", [None, *ids], key="follow",
         format_func=lambda t: f"{labels[t.split('/')[0]]}: {names[t]}" if t else "All themes",
         help="Shows the theme's line through every plan, with its commitments and measures",
+        placeholder="All themes",
     )
     url.keep("theme", followed)
     if data["links"].empty:
         st.info("No theme links yet: data/theme_links.csv is missing.")
         return
     highlight = lineage.lineage(followed, data["links"]) if followed else None
-    st.plotly_chart(_sankey(ui.db_path(), tuple(order), tuple(labels[p] for p in order), followed),
-                    key="sankey", config={"displaylogo": False})
+    for column, plan in zip(st.columns(len(order)), order):
+        column.markdown(f"**{ui.plain(labels[plan])}**")
+    spec = dict(_sankey(ui.db_path(), tuple(order), followed))
+    height = spec.pop("height_px")
+    st.echarts_chart(spec, height=height, key="sankey", alt="A Sankey diagram of every plan's themes, "
+                     "2004 to 2020, and the curated links between them; the same links are listed under "
+                     "Follow a theme and Two plans side by side.")
     st.caption("Each link is a curated judgement with a one-line rationale and a source line "
                "(data/theme_links.csv); hover over a link to read it.")
     if followed:
@@ -76,12 +82,12 @@ def _lineage(data: dict, order: list[str], labels: dict) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _sankey(path, order: tuple, titles: tuple, followed):
-    """The Sankey, built once per data version, plan order and followed theme."""
+def _sankey(path, order: tuple, followed) -> dict:
+    """The Sankey's option, built once per data version, plan order and followed theme."""
     data = ui.plan_tables(path)
     highlight = lineage.lineage(followed, data["links"]) if followed else None
     nodes, edges = lineage.sankey_nodes_links(data["themes"], data["links"], list(order))
-    return charts.sankey_figure(nodes, edges, list(titles), highlight)
+    return charts.sankey_spec(nodes, edges, highlight)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -169,7 +175,8 @@ def _side_by_side(data: dict, order: list[str], labels: dict) -> None:
                                                          (p["theme_id"] for p in r["became"])] + aligned["new"]
     themes = list(dict.fromkeys(themes))
     chosen = st.selectbox("A theme's numeric targets", [None, *themes], key="side_targets",
-                          format_func=lambda t: names[t] if t else "Choose a theme to list its numeric targets")
+                          format_func=lambda t: names[t] if t else "Choose a theme to list its numeric targets",
+                          placeholder="Choose a theme to list its numeric targets")
     if chosen:
         promised = _numeric_targets(data, chosen)
         if len(promised):
@@ -246,7 +253,7 @@ def _ledger(data: dict, order: list[str], labels: dict) -> None:
     names = _top_name(data)
     themes_here = [t for t in dict.fromkeys(shown["top_theme"].dropna())]
     theme = st.selectbox("Theme", [None, *themes_here], key="ledger_theme",
-                         format_func=lambda t: names.get(t, t) if t else "Every theme")
+                         format_func=lambda t: names.get(t, t) if t else "Every theme", placeholder="Every theme")
     if theme:
         shown = shown[shown["top_theme"] == theme]
     if chosen_status:

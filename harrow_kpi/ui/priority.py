@@ -56,6 +56,7 @@ def priority_page(theme_id: str) -> None:
         "Open a measure in detail", [None, *ids], key=key,
         format_func=lambda i: names[i] if i else "All measures (choose one to open it)",
         help="Any measure of this priority, whatever the filters",
+        placeholder="All measures (choose one to open it)",
     )
     url.keep("indicator", selected)
     _scroll_to_top()

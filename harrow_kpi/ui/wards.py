@@ -52,7 +52,8 @@ def wards_page() -> None:
     metric, period, values, label = _metric(data)
     url.seed("ward", "ward", names)
     ward = st.selectbox("My ward", [None, *sorted(names, key=names.get)], key="ward",
-                        format_func=lambda code: names[code] if code else "Choose a ward (or click it on the map)")
+                        format_func=lambda code: names[code] if code else "Choose a ward (or click it on the map)",
+                        placeholder="Choose a ward (or click it on the map)")
     url.keep("ward", ward)
 
     places = geography.places_frame(data["places"], data["actions"], centres)
