@@ -170,53 +170,91 @@ def sankey_spec(nodes: list[dict], edges: list[dict], highlight: set[str] | None
     }
 
 
-def timeline_figure(history: pd.DataFrame, name: str, unit: str | None, promises: pd.DataFrame,
-                    plan_marks: list[tuple]) -> go.Figure:
-    """A recurring measure over the years: figures and targets, every plan's promised level at its
-    deadline marked met, missed or in progress, each plan's date labelled above the chart (clear of
-    the data), and long stretches with no figures cut out of the axis and labelled as gaps."""
-    figure = trend_figure(history, name, unit, height=460)
-    level = promises[promises["target_kind"] == "level"] if len(promises) else promises
-    for status, (symbol, word) in VERDICT_MARKS.items():
-        rows = level[level["status"] == status] if len(level) else level
-        if not len(rows):
-            continue
-        figure.add_trace(go.Scatter(
-            x=pd.to_datetime(rows["effective_deadline"]), y=rows["target_value"], mode="markers+text",
-            name=f"Promise {word}", text=[word] * len(rows), textposition="bottom center",
-            textfont={"size": 12, "color": "#0B0C0C"},
-            marker={"symbol": symbol, "size": 14, "color": "#4C2C92", "line": {"width": 2, "color": "#4C2C92"}},
-            customdata=rows[["plan_title", "text"]].values,
-            hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>by %{x|%b %Y}: %{y}<extra></extra>",
-        ))
-    deadlines = [d.date() for d in pd.to_datetime(level["effective_deadline"]).dropna()] if len(level) else []
-    gaps = figure_gaps(history, deadlines)
-    if gaps:
-        figure.update_xaxes(rangebreaks=[{"bounds": [str(start), str(end)]} for start, end in gaps])
-        for start, end in gaps:
-            within = [label for day, label in plan_marks if start <= day <= end]
-            text = f"no figures printed, {start.year}–{end.year}" + "".join(f"<br>({p} published)" for p in within)
-            figure.add_annotation(x=pd.Timestamp(start), y=0.5, yref="paper", showarrow=False, xanchor="center",
-                                  text=text, bgcolor="#F3F2F1", font={"size": 11, "color": "#0B0C0C"})
-    shown = [(day, label) for day, label in plan_marks if not any(a <= day <= b for a, b in gaps)]
-    for row, (day, label) in enumerate(sorted(shown)):
-        figure.add_vline(x=pd.Timestamp(day).value / 1e6, line={"color": "#505A5F", "dash": "dot", "width": 1})
-        figure.add_annotation(x=pd.Timestamp(day), y=1.02 + 0.07 * (row % 3), yref="paper", text=label,
-                              showarrow=False, xanchor="left", yanchor="bottom",
-                              font={"size": 11, "color": "#505A5F"})
-    figure.update_layout(margin={"l": 60, "r": 20, "t": 130, "b": 50}, title={"y": 0.98, "yanchor": "top"})
-    return figure
-
-
 # How the ledger's verdict on a promise is marked on a timeline: a shape and a word, never colour alone.
 VERDICT_MARKS = {"achieved": ("diamond", "met"), "missed": ("x-thin-open", "missed"),
                  "in progress": ("diamond-open", "in progress")}
 
 
-def figure_gaps(history: pd.DataFrame, also=(), years: int = 2) -> list[tuple]:
-    """Stretches of more than ``years`` with nothing to draw (no figure's period end, no date in
-    ``also``), as (start, end) dates 120 days inside them, so the axis keeps a stub either side."""
-    ends = sorted({periods.parse(p).end for p in history["period"]} | set(also)) if len(history) else []
-    inside = dt.timedelta(days=120)
-    return [(before + inside, after - inside) for before, after in zip(ends, ends[1:])
-            if (after - before).days > 365 * years]
+# The same RAG markers for ECharts, whose built-in shapes differ from plotly's; the band's code is
+# written above each point, so the shape and the colour are never alone.
+ECHARTS_SYMBOLS = {"HG": "diamond", "LG": "circle", "A": "rect", "LR": "triangle", "HR": "pin", None: "emptyCircle"}
+
+
+def timeline_spec(history: pd.DataFrame, name: str, unit: str | None, promises: pd.DataFrame,
+                  plan_marks: list[tuple]) -> dict:
+    """A recurring measure over the years as an ECharts option, on an axis of the moments that have
+    something to show, in time order: each period with a figure, each promise's deadline, each
+    plan's date. A stretch of more than two years with nothing is one labelled gap ("no figures
+    printed"), not empty years across the chart. Promises are marked met, missed or in progress."""
+    level = promises[promises["target_kind"] == "level"] if len(promises) else promises
+    moments = []  # (date, kind, payload)
+    for row in history.to_dict("records"):
+        moments.append((periods.parse(row["period"]).end, "figure", row))
+    for row in level.to_dict("records") if len(level) else []:
+        if isinstance(row.get("effective_deadline"), str | dt.date):
+            moments.append((pd.Timestamp(row["effective_deadline"]).date(), "promise", row))
+    for day, label in plan_marks:
+        moments.append((day, "plan", label))
+    moments.sort(key=lambda m: (m[0], ("plan", "figure", "promise").index(m[1])))
+    categories, target, actual, points, promised, plans, gaps = [], [], [], {}, {}, [], []
+    previous = None
+    for day, kind, payload in moments:
+        if previous is not None and (day - previous).days > 365 * 2:
+            categories.append(f"no figures printed, {previous.year}–{day.year}")
+            gaps.append(categories[-1])
+            target.append(None)
+            actual.append(None)
+        previous = day
+        if kind == "figure":
+            categories.append(payload["period"])
+            target.append(None if missing(payload.get("target")) else float(payload["target"]))
+            value = None if missing(payload.get("actual")) else float(payload["actual"])
+            actual.append(value)
+            if value is not None:
+                band = _band_of(payload)
+                points.setdefault(band, []).append([payload["period"], value])
+        else:
+            label = f"due {day:%b %Y}" if kind == "promise" else f"{payload} ({day:%b %Y})"
+            if label not in categories:  # two promises due the same month share one place
+                categories.append(label)
+                target.append(None)
+                actual.append(None)
+            if kind == "promise":
+                word = VERDICT_MARKS.get(payload.get("status"), (None, payload.get("status") or "not judged"))[1]
+                promised.setdefault(word, []).append([label, float(payload["target_value"])])
+            else:
+                plans.append(label)
+    series = [
+        {"name": "Target", "type": "line", "data": target, "connectNulls": False,
+         "lineStyle": {"type": "dashed", "color": "#1D4F91"}, "itemStyle": {"color": "#1D4F91"}, "symbol": "none"},
+        {"name": "Actual", "type": "line", "data": actual, "connectNulls": False,
+         "lineStyle": {"color": "#0B0C0C"}, "itemStyle": {"color": "#0B0C0C"}, "symbol": "none",
+         "markLine": {"symbol": "none", "lineStyle": {"type": "dotted", "color": "#505A5F"},
+                      "label": {"formatter": "{b}", "color": "#505A5F", "fontSize": 11},
+                      "data": [{"xAxis": plan, "name": plan.rsplit(" (", 1)[0]} for plan in plans]},
+         "markArea": {"itemStyle": {"color": "#F3F2F1"}, "label": {"color": "#0B0C0C", "fontSize": 11},
+                      "data": [[{"xAxis": gap, "name": gap}, {"xAxis": gap}] for gap in gaps]}},
+    ]
+    for band in (*rag.BANDS, None):
+        if band in points:
+            series.append({"name": f"{band} {rag.LABELS[band]}" if band else "Actual, no RAG", "type": "scatter",
+                           "data": points[band], "symbol": ECHARTS_SYMBOLS[band], "symbolSize": 13,
+                           "itemStyle": {"color": RAG_MARKER[band][0], "borderColor": "#0B0C0C"},
+                           "label": {"show": bool(band), "formatter": band or "", "position": "top",
+                                     "color": "#0B0C0C"}})
+    for word, data in promised.items():
+        series.append({"name": f"Promise {word}", "type": "scatter", "data": data, "symbol": "diamond",
+                       "symbolSize": 14, "itemStyle": {"color": "#FFFFFF", "borderColor": "#4C2C92", "borderWidth": 2},
+                       "label": {"show": True, "formatter": word, "position": "bottom", "color": "#0B0C0C"}})
+    return {
+        "title": {"text": name, "textStyle": {"fontSize": 14, "color": "#0B0C0C", "width": 700, "overflow": "break"}},
+        "tooltip": {"trigger": "item"},
+        "legend": {"bottom": 0, "textStyle": {"color": "#0B0C0C"}},
+        "grid": {"left": 60, "right": 30, "top": 70, "bottom": 90},
+        "xAxis": {"type": "category", "data": categories, "name": "Period, promise deadline or plan",
+                  "nameLocation": "middle", "nameGap": 55, "axisLabel": {"rotate": 30, "fontSize": 11,
+                                                                         "color": "#0B0C0C", "interval": 0}},
+        "yAxis": {"type": "value", "name": UNIT_AXIS.get(unit or "", "") or "value",
+                  "min": 0 if unit == "percent" else None, "axisLabel": {"color": "#0B0C0C"}},
+        "series": series,
+    }

@@ -54,34 +54,6 @@ def test_a_measure_name_is_a_chart_title_as_text_never_plotly_markup(db):
     assert figure.layout.title.text == "&lt;a href=&quot;https://evil.example&quot;&gt;x&lt;/a&gt;"
 
 
-def test_long_stretches_with_no_figures_are_cut_from_a_timeline_and_labelled():
-    import datetime as dt
-
-    from harrow_kpi import charts
-
-    # Recycling (household-waste-recycled): figures for 2003/04 Q1 and Q4 and 2004/05, then 2017/18 Q1.
-    history = pd.DataFrame({"period": ["2003/04 Q1", "2003/04 Q4", "2004/05", "2017/18 Q1"],
-                            "actual": [18.0, 19.0, 20.0, 34.0], "target": [None, None, 24.0, 40.0],
-                            "rag_reported": [None] * 4, "rag_computed": [None] * 4})
-    # 31 March 2005 + 120 days = 29 July 2005; 30 June 2017 - 120 days = 2 March 2017.
-    assert charts.figure_gaps(history) == [(dt.date(2005, 7, 29), dt.date(2017, 3, 2))]
-    # A promise due on 31 March 2012 splits the stretch in two (2 December 2011 is 120 days before it).
-    assert charts.figure_gaps(history, [dt.date(2012, 3, 31)]) == [
-        (dt.date(2005, 7, 29), dt.date(2011, 12, 2)), (dt.date(2012, 7, 29), dt.date(2017, 3, 2))]
-    promised = pd.DataFrame({"target_kind": ["level", "level"], "status": ["missed", "achieved"],
-                             "effective_deadline": ["2017-06-30", "2005-03-31"], "target_value": [50.0, 20.0],
-                             "plan_title": ["A", "B"], "text": ["50% by 2017", "20% by 2005"]})
-    figure = charts.timeline_figure(history, "Recycling", "percent", promised,
-                                    [(dt.date(2011, 4, 1), "Council priorities 2011/12"),
-                                     (dt.date(2004, 4, 7), "Best Value Performance Plan 2004/05")])
-    texts = [a.text for a in figure.layout.annotations]
-    assert "no figures printed, 2005–2017<br>(Council priorities 2011/12 published)" in texts
-    assert "Best Value Performance Plan 2004/05" in texts
-    verdicts = {trace.name: list(trace.text) for trace in figure.data if trace.name.startswith("Promise")}
-    assert verdicts == {"Promise met": ["met"], "Promise missed": ["missed"]}
-    assert figure.layout.xaxis.rangebreaks[0].bounds == ("2005-07-29", "2017-03-02")
-
-
 def test_the_sankey_keeps_full_names_and_no_rag_colours():
     from harrow_kpi import charts
 
@@ -100,3 +72,35 @@ def test_the_sankey_keeps_full_names_and_no_rag_colours():
     assert not {"#00703C", "#B10E1E", "#B35900", "#FFDD00", "#D4351C"} & set(charts.PLAN_COLOURS)
     followed = charts.sankey_spec(nodes, edges, highlight={"b/y"})["series"][0]
     assert [d["itemStyle"]["color"] for d in followed["data"]] == ["#D9D9D9", charts.PLAN_COLOURS[1]]
+
+
+def test_the_plans_timeline_shows_only_moments_with_something_and_labels_the_gaps():
+    import datetime as dt
+
+    from harrow_kpi import charts
+
+    history = pd.DataFrame({"period": ["2003/04 Q4", "2004/05", "2017/18 Q1"], "actual": [14.5, 20.0, 42.0],
+                            "target": [16.0, 24.0, None], "rag_reported": ["LR", None, None],
+                            "rag_computed": ["LR", "HR", None], "status_note": [None] * 3})
+    promised = pd.DataFrame({"target_kind": ["level", "level", "level", "other"],
+                             "status": ["missed", "in progress", "in progress", "not comparable"],
+                             "effective_deadline": ["2005-03-31", "2020-12-31", "2020-12-31", "2012-12-31"],
+                             "target_value": [25.2, 50.0, 50.0, 52.0], "plan_title": ["A", "B", "B", "C"],
+                             "text": ["a", "b", "b2", "c"]})
+    spec = charts.timeline_spec(history, "Recycling", "percent", promised,
+                                [(dt.date(2011, 1, 1), "Council priorities 2011/12")])
+    assert spec["xAxis"]["data"] == [
+        "2003/04 Q4", "2004/05", "due Mar 2005", "no figures printed, 2005–2011",
+        "Council priorities 2011/12 (Jan 2011)", "no figures printed, 2011–2017", "2017/18 Q1",
+        "no figures printed, 2017–2020", "due Dec 2020"]
+    named = {s["name"]: s for s in spec["series"]}
+    assert named["Target"]["data"] == [16.0, 24.0, None, None, None, None, None, None, None]
+    assert named["LR Low Red"]["data"] == [["2003/04 Q4", 14.5]]
+    assert named["HR High Red"]["data"] == [["2004/05", 20.0]]  # the rule's band where none was printed
+    assert named["Promise missed"]["data"] == [["due Mar 2005", 25.2]]
+    assert named["Promise in progress"]["data"] == [["due Dec 2020", 50.0], ["due Dec 2020", 50.0]]
+    assert named["Actual"]["markLine"]["data"] == [{"xAxis": "Council priorities 2011/12 (Jan 2011)",
+                                                    "name": "Council priorities 2011/12"}]
+    assert [pair[0]["name"] for pair in named["Actual"]["markArea"]["data"]] == [
+        "no figures printed, 2005–2011", "no figures printed, 2011–2017", "no figures printed, 2017–2020"]
+    assert spec["yAxis"]["min"] == 0 and spec["yAxis"]["name"] == "%"

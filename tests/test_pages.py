@@ -315,7 +315,7 @@ def test_plans_page_follows_a_theme_and_a_recurring_measure(app_env):
     assert "The line of “Environmental priorities”" in [s.value for s in at.subheader]
     statements = "\n".join(m.value for m in at.markdown)
     assert "2019/20 Q1: 42% against a target of 50%: missed" in statements.replace("\\", "")
-    assert len(at.get("plotly_chart")) == 1 and len(at.get("echarts_chart")) == 1  # the timeline; the Sankey
+    assert len(at.get("plotly_chart")) == 0 and len(at.get("echarts_chart")) == 2  # the Sankey and the timeline
 
 
 def test_plans_page_survives_a_bad_link(app_env):

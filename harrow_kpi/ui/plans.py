@@ -92,14 +92,14 @@ def _sankey(path, order: tuple, followed) -> dict:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _timeline(path, indicator_id: str, name: str, unit, titles: tuple):
-    """A recurring measure's timeline, built once per data version and measure."""
+    """A recurring measure's timeline (an ECharts option), built once per data version and measure."""
     data = ui.plan_tables(path)
     history = ui.histories(path, (indicator_id,)).get(indicator_id, pd.DataFrame())
     ledger = data["ledger"]
     promised = ledger[ledger["indicator_id"] == indicator_id] if len(ledger) else ledger
     labels = dict(titles)
     marks = [(day, labels.get(plan, plan)) for day, plan in lineage.plan_dates(data["plans"], data["as_of"])]
-    return charts.timeline_figure(history, name, unit, promised, marks) if len(history) else None
+    return charts.timeline_spec(history, name, unit, promised, marks) if len(history) else None
 
 
 def _followed(data, followed, family, order, labels, names) -> None:
@@ -210,9 +210,12 @@ def _recurring(path: str, data: dict, labels: dict) -> None:
     history = ui.histories(path, (chosen,)).get(chosen, pd.DataFrame())
     ledger = data["ledger"]
     promised = ledger[ledger["indicator_id"] == chosen] if len(ledger) else ledger
-    figure = _timeline(path, chosen, info["name"], info["unit"], tuple(labels.items()))
-    if figure is not None:
-        st.plotly_chart(figure, key=f"timeline:{chosen}", config={"displaylogo": False})
+    spec = _timeline(path, chosen, info["name"], info["unit"], tuple(labels.items()))
+    if spec is not None:
+        # ECharts, like the Sankey: with no plotly chart on the page its 4.7 MB bundle never loads.
+        st.echarts_chart(spec, height=480, key=f"timeline:{chosen}",
+                         alt=f"{info['name']} over the years: figures, targets and promises; the same "
+                             "figures are in the sentences below and on the measure's own page.")
     st.subheader("Met or missed")
     sentences = promises.history_statements(history, info["polarity"], info["unit"])
     sentences += [f"{row['plan_title']}: “{row['text']}” — {row['detail']}" for row in promised.to_dict("records")]
