@@ -230,9 +230,9 @@ def timeline_spec(history: pd.DataFrame, name: str, unit: str | None, promises: 
         {"name": "Actual", "type": "line", "data": actual, "connectNulls": False,
          "lineStyle": {"color": "#0B0C0C"}, "itemStyle": {"color": "#0B0C0C"}, "symbol": "none",
          "markLine": {"symbol": "none", "lineStyle": {"type": "dotted", "color": "#505A5F"},
-                      "label": {"formatter": "{b}", "color": "#505A5F", "fontSize": 11},
+                      "label": {"show": False},  # the axis names the plan; labels here collided
                       "data": [{"xAxis": plan, "name": plan.rsplit(" (", 1)[0]} for plan in plans]},
-         "markArea": {"itemStyle": {"color": "#F3F2F1"}, "label": {"color": "#0B0C0C", "fontSize": 11},
+         "markArea": {"itemStyle": {"color": "#E8E8E8"}, "label": {"show": False},
                       "data": [[{"xAxis": gap, "name": gap}, {"xAxis": gap}] for gap in gaps]}},
     ]
     for band in (*rag.BANDS, None):
