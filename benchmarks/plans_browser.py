@@ -22,8 +22,9 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-SANKEY_DRAWN = "() => !!document.querySelector('[data-testid=stEChartsChart] canvas, .stEChartsChart canvas')"
-TIMELINE_DRAWN = "() => !!document.querySelector('.js-plotly-plot .main-svg')"
+# Both charts are ECharts canvases: the Sankey first, then the recurring measure's timeline.
+SANKEY_DRAWN = "() => document.querySelectorAll('[data-testid=stEChartsChart] canvas').length >= 1"
+TIMELINE_DRAWN = "() => document.querySelectorAll('[data-testid=stEChartsChart] canvas').length >= 2"
 SETTLED = "() => !document.querySelector('[data-testid=stStatusWidget]')"
 
 
