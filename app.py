@@ -14,7 +14,7 @@ from harrow_kpi.ui import sidebar  # noqa: E402
 st.set_page_config(
     page_title="Harrow KPI Explorer",
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",  # open on a desktop, closed on a phone (it would cover the page)
 )
 
 PAGES = Path(__file__).parent / "pages"
