@@ -314,7 +314,8 @@ def table(found: Iterator[list[str]]) -> tuple[list[str], Iterator[tuple[int, di
     while named and not named[-1]:
         named.pop()  # trailing blank header cells: their cells must stay empty (checked row by row)
     if len(named) > MAX_COLUMNS:
-        raise Refused(Problem(f"the header has {len(named)} columns; the limit is {MAX_COLUMNS}", row=number))
+        raise Refused(Problem(f"the header has more than {MAX_COLUMNS} columns; the limit is {MAX_COLUMNS}",
+                              row=number))
     for index, name in enumerate(named):
         if not name:
             raise Refused(Problem(f"column {column_letter(index)} has no name in the header (name it or delete "

@@ -22,7 +22,7 @@ class Sentence:
     rows: pd.DataFrame  # the measures behind the sentence
 
 
-def _names(frame: pd.DataFrame, limit: int = 3) -> str:
+def _names(frame: pd.DataFrame, limit: int) -> str:
     names = [f"“{name}”" for name in frame["name"].head(limit)]
     more = len(frame) - limit
     if more > 0:

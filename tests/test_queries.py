@@ -363,3 +363,10 @@ def test_a_measure_without_a_headline_flag_exports_as_not_headline(tmp_path):
         frame = queries.export_indicators(database).set_index("indicator_id")
     assert frame.loc["new-measure", "headline"] == 0
     assert frame.loc["sickness-absence", "headline"] == 1
+
+
+def test_the_promises_evidence_leaves_out_hidden_quarters(db):
+    everything = queries.promised_observations(db)
+    reader = queries.promised_observations(db, hidden=("2019/20 Q2", "2018/19 Q2"))
+    assert set(everything["period"]) - set(reader["period"]) == {"2019/20 Q2", "2018/19 Q2"}
+    assert len(reader) == len(everything) - 2 * 48  # 48 promised scorecard measures a quarter

@@ -3,13 +3,17 @@ import hashlib
 import json
 import re
 import sqlite3
+import sys
 import threading
+import tomllib
+from pathlib import Path
 
 import pytest
 
 from harrow_kpi import dataset, geography, queries, rebuild, store
 from harrow_kpi.schema import BUILD_ORDER, TABLES
-from tests.helpers import as_bytes, copy_data, geojson_from_schematic
+from tests import helpers
+from tests.helpers import ROOT, as_bytes, copy_data, geojson_from_schematic
 
 PLANS = {"bvpp-2004", "priorities-2011", "equality-2016", "hap-2020", "scorecard-2019"}
 
@@ -547,3 +551,21 @@ def test_a_missing_csv_file_leaves_the_others_loaded(tmp_path):
     tables = dataset.load_tables(data)
     assert tables["theme_links"] == []
     assert len(tables["budget_lines"]) > 0 and len(tables["places"]) > 0
+
+
+def test_the_build_runs_only_the_modules_the_mutation_run_builds_again_for(tmp_path):
+    """tests/helpers.BUILT_BY: a mutant outside these modules reuses one database built without it."""
+    mutated = {Path(name).stem for name in tomllib.loads((ROOT / "pyproject.toml").read_text())
+               ["tool"]["mutmut"]["only_mutate"]}
+    ran = set()
+
+    def note(frame, event, arg):
+        if event == "call" and "harrow_kpi" in frame.f_code.co_filename:
+            ran.add(Path(frame.f_code.co_filename).stem)
+
+    sys.setprofile(note)
+    try:
+        store.build(tmp_path / "kpi.db")
+    finally:
+        sys.setprofile(None)
+    assert ran & mutated == helpers.BUILT_BY

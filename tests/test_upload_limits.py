@@ -9,6 +9,7 @@ import decimal
 import io
 import time
 import zipfile
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
@@ -125,6 +126,33 @@ def test_a_non_finite_workbook_cell_is_refused():
     assert str(error.value) == "is not a finite number (the workbook cell holds infinity or an error)"
 
 
+def test_a_workbook_cell_is_read_as_it_shows():
+    """Infinity is named as such; a percent sign only where the cell's format shows one."""
+    assert ingest._cell_text(SimpleNamespace(value=float("inf"), number_format="General")) == "not finite"
+    assert ingest._cell_text(SimpleNamespace(value=0.5, number_format=None)) == "0.5"
+    assert ingest._cell_text(SimpleNamespace(value=0.5, number_format="")) == "0.5"
+    assert ingest._cell_text(SimpleNamespace(value=0.5, number_format="0%")) == "50%"
+    assert ingest._cell_text(SimpleNamespace(value=7)) == "7"  # a cell type with no number format
+
+
+def test_a_workbook_broken_part_way_through_is_refused(path):
+    """The sheet opens, then a row points at a shared string that is not there."""
+    data = workbook([["indicator_id", "period", "actual"], ["book-issues", "2019/20 Q3", 5]])
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(broken := io.BytesIO(), "w") as target:
+        for part in source.infolist():
+            content = source.read(part.filename)
+            if part.filename == "xl/worksheets/sheet1.xml":
+                content = content.replace(b'<c r="A2" t="inlineStr"><is><t>book-issues</t></is></c>',
+                                          b'<c r="A2" t="s"><v>999</v></c>')
+            target.writestr(part, content)
+    assert refused(path, broken.getvalue(), "q3.xlsx") == ["the file is not a readable .xlsx workbook (IndexError)"]
+
+
+def test_column_letters_are_the_spreadsheet_s():
+    assert [ingest.column_letter(index) for index in (0, 25, 26, 51, 701, 702)] == [
+        "A", "Z", "AA", "AZ", "ZZ", "AAA"]
+
+
 # Strict CSV.
 
 def test_an_unterminated_quote_is_refused_naming_its_row_not_swallowing_the_rows_after(path):
@@ -177,6 +205,12 @@ def test_mixed_encodings_are_refused_naming_both_lines(path):
         "CSV UTF-8"]
 
 
+def test_mixed_encodings_after_a_blank_first_line_name_the_right_lines(path):
+    data = ("\n" + HEADER + "book-issues,2019/20 Q3,5,,,,Caf\u00e9 open,\n").encode("utf-8") + \
+        b"museum-visits,2019/20 Q3,7,,,,Caf\xe9 shut,\n"
+    assert refused(path, data)[0].startswith("row 4: the file mixes encodings: line 3 is UTF-8 but line 4 is not")
+
+
 def test_a_byte_order_mark_then_a_windows_1252_byte_is_refused_naming_that_line(path):
     # 3 + 71 bytes of mark and header, 35 of row 2, then 31 before the \xe9 of row 3: byte 140
     data = (b"\xef\xbb\xbf" + HEADER.encode() + b"book-issues,2019/20 Q3,5,,,,Caf\xc3\xa9,\n"
@@ -193,6 +227,22 @@ def test_a_file_over_the_row_limit_is_refused_at_the_first_row_past_it(path, mon
     data = HEADER + "book-issues,2019/20 Q3,5,,,,,\n" * 3
     assert check(path, data).problems[0].message != "the file has more than 3 rows below the header; split it"
     assert refused(path, data + "museum-visits,2019/20 Q3,5,,,,,\n") == [
+        "row 5: the file has more than 3 rows below the header; split it"]
+
+
+def test_a_file_past_the_row_limit_with_a_stray_quote_is_refused_for_the_quote(path, monkeypatch):
+    """The row count reads as strictly as the check: a file it cannot read is refused naming the bad row,
+    not counted some other way and refused for its size."""
+    monkeypatch.setattr(ingest, "MAX_ROWS", 3)
+    data = HEADER + '"book-issues"x,2019/20 Q3,5,,,,,\n' + "book-issues,2019/20 Q3,5,,,,,\n" * 4
+    assert refused(path, data) == [
+        "row 2: the file is not valid CSV: ',' expected after '\"'"]
+
+
+def test_a_file_one_row_past_the_limit_is_refused_before_any_row_is_checked(path, monkeypatch):
+    monkeypatch.setattr(ingest, "MAX_ROWS", 3)
+    monkeypatch.setattr(ingest, "_check_row", lambda *args: pytest.fail("a row was checked"))
+    assert refused(path, HEADER + "book-issues,2019/20 Q3,x,,,,,\n" * 4) == [
         "row 5: the file has more than 3 rows below the header; split it"]
 
 
@@ -224,7 +274,15 @@ def test_a_file_over_the_cell_limit_is_refused(path, monkeypatch):
 def test_a_header_over_the_column_limit_is_refused(path):
     header = ",".join(["indicator_id", "period", "actual"] + [f"extra{n}" for n in range(48)])
     assert refused(path, header + "\n" + "book-issues,2019/20 Q3,5" + "," * 48 + "\n") == [
-        "row 1: the header has 51 columns; the limit is 50"]
+        "row 1: the header has more than 50 columns; the limit is 50"]
+
+
+def test_a_workbook_header_past_the_column_limit_is_refused_and_one_at_it_read(path):
+    names = ["indicator_id", "period"] + [f"extra{n}" for n in range(47)] + ["actual"]
+    at_the_limit = workbook([names, ["book-issues", "2019/20 Q3"] + [None] * 47 + [5]])
+    assert check(path, at_the_limit, "q3.xlsx").ok
+    past_it = workbook([names + ["extra47"], ["book-issues", "2019/20 Q3"] + [None] * 47 + [5]])
+    assert refused(path, past_it, "q3.xlsx") == ["row 1: the header has more than 50 columns; the limit is 50"]
 
 
 def test_checking_stops_after_the_problem_limit_and_says_where(path, monkeypatch):
