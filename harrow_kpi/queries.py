@@ -151,7 +151,7 @@ def scorecard_members(db, year: str | None = None, targets: bool = True) -> pd.D
         frame["quarter_targets"] = [{} for _ in range(len(frame))]
     else:
         frame = query(db, "SELECT * FROM scorecard_measures WHERE upload_id = ? ORDER BY row", (upload_id,))
-        frame["quarter_targets"] = [json.loads(text) if text else {} for text in frame["quarter_targets"]]
+        frame["quarter_targets"] = [json.loads(text) for text in frame["quarter_targets"]]
     names = query(db, "SELECT theme_id AS priority, name AS priority_name, position AS priority_position "
                       "FROM themes")
     return frame.merge(names, on="priority", how="left")[MEMBER_COLUMNS]
@@ -191,7 +191,7 @@ def draft_quarters(db, plan_id: str = SCORECARD) -> tuple[str, ...]:
 
 def _leaving_out(hidden) -> tuple[str, tuple]:
     hidden = tuple(hidden)
-    return (f" AND o.period NOT IN ({','.join('?' * len(hidden))})" if hidden else ""), hidden
+    return f" AND o.period NOT IN ({','.join('?' * len(hidden))})", hidden  # SQLite allows NOT IN ()
 
 
 def reported_quarters(db, plan_id: str = SCORECARD, drafts: bool = False) -> list[str]:
@@ -246,7 +246,7 @@ def deviation_from_target(row: dict, polarity: str):
 _CAP = 1e6
 
 
-def scorecard(db, period: str, plan_id: str = SCORECARD) -> pd.DataFrame:
+def scorecard(db, period: str) -> pd.DataFrame:
     """One row per measure of the period's scorecard (its financial year's), borough-wide,
     with the previous period's actual and the direction of travel."""
     current = periods.parse(period)
@@ -254,19 +254,16 @@ def scorecard(db, period: str, plan_id: str = SCORECARD) -> pd.DataFrame:
     obs = query(
         db,
         _OBSERVATIONS + " WHERE o.plan_id = ? AND o.ward_code IS NULL AND o.period IN (?, ?, ?)",
-        (plan_id, *wanted),
+        (SCORECARD, *wanted),
     )
     shown = ["indicator_id", "name", "priority", "priority_name", "priority_position", "polarity", "unit",
              "headline", "portfolio_holder", "director", "latest_rag", "latest_rag_period", "trend_as_printed",
              "scorecard_number"]
-    measures = indicators(db)
-    if plan_id == SCORECARD:
-        # The year's own scorecard: its measures, names, priorities and holders; the printed extras stay.
-        members = scorecard_members(db, current.financial_year, targets=False)
-        printed = measures[["indicator_id", "latest_rag", "latest_rag_period", "trend_as_printed", "scorecard_number"]]
-        measures = members.merge(printed, on="indicator_id", how="left")[shown]
-    else:
-        measures = measures[(measures["plan_id"] == plan_id) & (measures["on_scorecard"] == 1)][shown]
+    # The year's own scorecard: its measures, names, priorities and holders; the printed extras stay.
+    members = scorecard_members(db, current.financial_year, targets=False)
+    printed = indicators(db)[["indicator_id", "latest_rag", "latest_rag_period", "trend_as_printed",
+                              "scorecard_number"]]
+    measures = members.merge(printed, on="indicator_id", how="left")[shown]
     now = obs[obs["period"] == str(current)]
     figures = ["actual", "target", "target_low", "target_high"]
     before = obs[obs["period"] == str(current.previous())].set_index("indicator_id")[figures]

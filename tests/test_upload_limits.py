@@ -7,6 +7,7 @@ Units, from data/indicators.csv: council-tax-collected is a percent, book-issues
 import csv
 import decimal
 import io
+import os
 import time
 import zipfile
 from types import SimpleNamespace
@@ -331,6 +332,61 @@ def test_a_workbook_that_unpacks_past_the_limit_is_refused(path, monkeypatch):
     monkeypatch.setattr(ingest, "MAX_XLSX_BYTES", 1000)
     data = workbook([["indicator_id", "period", "actual"], ["book-issues", "2019/20 Q3", 5]])
     assert refused(path, data, "q3.xlsx")[0].startswith("the workbook would unpack to 0 MB in ")
+
+
+def archive(*parts, method=zipfile.ZIP_DEFLATED) -> bytes:
+    """A zip of ``parts`` (name, bytes), for the checks made before a workbook is opened."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as target:
+        for name, content in parts:
+            target.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_the_zip_limits_allow_a_workbook_exactly_at_them(monkeypatch):
+    data = archive(("a.xml", b"x" * 500), ("b.xml", b"y" * 300))
+    monkeypatch.setattr(ingest, "MAX_XLSX_PARTS", 2)
+    monkeypatch.setattr(ingest, "MAX_XLSX_BYTES", 800)
+    ingest._check_zip(data)
+    monkeypatch.setattr(ingest, "MAX_XLSX_BYTES", 799)
+    with pytest.raises(ingest.Refused, match=r"^the workbook would unpack to 0 MB in 2 parts; the limit is 0 MB in 2"):
+        ingest._check_zip(data)
+    monkeypatch.setattr(ingest, "MAX_XLSX_BYTES", 800)
+    monkeypatch.setattr(ingest, "MAX_XLSX_PARTS", 1)
+    with pytest.raises(ingest.Refused):
+        ingest._check_zip(data)
+
+
+def test_the_unpacked_limit_is_said_in_megabytes(monkeypatch):
+    monkeypatch.setattr(ingest, "MAX_XLSX_BYTES", 3_000_000)
+    with pytest.raises(ingest.Refused) as refusal:
+        ingest._check_zip(archive(("a.xml", b" " * 4_000_000)))
+    assert str(refusal.value) == "the workbook would unpack to 4 MB in 1 parts; the limit is 3 MB in 1000 parts"
+
+
+def test_only_a_part_over_a_megabyte_and_over_the_ratio_is_a_bomb(monkeypatch):
+    ingest._check_zip(archive(("a.xml", b" " * 1_000_000)))  # compressed about 1,000 to 1, but only 1 MB
+    with pytest.raises(ingest.Refused, match="is compressed"):
+        ingest._check_zip(archive(("a.xml", b" " * 1_000_001)))
+    ingest._check_zip(archive(("a.xml", os.urandom(1_500_000))))  # over 1 MB, hardly compressed
+    monkeypatch.setattr(ingest, "MAX_XLSX_RATIO", 1)
+    ingest._check_zip(archive(("a.xml", os.urandom(1_500_000)), method=zipfile.ZIP_STORED))  # exactly 1 to 1
+
+
+def test_a_zip_that_is_no_workbook_is_refused_naming_why(path):
+    assert refused(path, archive(("hello.txt", b"hello")), "q3.xlsx") == [
+        "the file is not a readable .xlsx workbook (KeyError)"]
+
+
+def test_a_refusal_reads_as_its_problem():
+    assert str(ingest.Refused(ingest.Problem("the file is empty", row=2))) == "row 2: the file is empty"
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    ("56.200", "56.2"), ("2.50", "2.5"), ("0.50", "0.5"), ("2.0", "2"), ("100", "100"), ("1E+14", "100000000000000"),
+    ("0.000001", "0.000001")])
+def test_a_workbook_number_is_written_in_full_without_trailing_zeros(value, text):
+    assert ingest._decimal_text(decimal.Decimal(value)) == text
 
 
 # The page's check runs apart, in a worker process.
