@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harrow_kpi import ingest, store, uploads
+from harrow_kpi import ingest, store, uploads, worker
 from tests.helpers import private_store
 
 HEADER = "indicator_id,period,actual,target,rag,status_note,commentary,ward_code\n"
@@ -399,7 +399,7 @@ def test_a_check_run_apart_gives_what_the_check_gives(path):
     with store.opened(path) as db:
         context = uploads.context(db)
     data = (HEADER + "book-issues,2019/20 Q3,5,,,,,\nmuseum-visits,2019/20 Q3,lots,,,,,\n").encode()
-    checked = ingest.apart(ingest.check, data, "q3.csv", context)
+    checked = worker.apart(ingest.check, data, "q3.csv", context)
     assert [str(p) for p in checked.problems] == [
         "row 3, column actual: 'lots' is not a number (expected e.g. 56.2, 56.2%, 1,080)"]
     assert checked.sha256 == ingest.check(data, "q3.csv", context).sha256
@@ -407,7 +407,7 @@ def test_a_check_run_apart_gives_what_the_check_gives(path):
 
 def test_a_check_that_runs_too_long_is_stopped_and_the_file_refused():
     started = time.monotonic()
-    checked = ingest.apart(slow_check, b"x", "q3.csv", timeout=1)
+    checked = worker.apart(slow_check, b"x", "q3.csv", timeout=1)
     assert [str(p) for p in checked.problems] == [
         "checking the file took longer than 1 seconds, the limit; split it into smaller files"]
     assert time.monotonic() - started < 10  # the worker is stopped, not waited for (it sleeps 30 s)
@@ -416,12 +416,12 @@ def test_a_check_that_runs_too_long_is_stopped_and_the_file_refused():
 SERVER = """
 import sys, threading, time
 sys.path.insert(0, sys.argv[1])
-from harrow_kpi import ingest
+from harrow_kpi import worker
 from tests.test_upload_limits import slow_check
-threading.Thread(target=ingest.apart, args=(slow_check, b"x", "q3.csv"), daemon=True).start()
-while ingest._worker["pool"] is None:
+threading.Thread(target=worker.apart, args=(slow_check, b"x", "q3.csv"), daemon=True).start()
+while worker._worker["pool"] is None:
     time.sleep(0.05)
-print(ingest._worker["pool"]._pool[0].pid, flush=True)
+print(worker._worker["pool"]._pool[0].pid, flush=True)
 time.sleep(60)
 """
 
