@@ -392,7 +392,7 @@ def test_a_workbook_number_is_written_in_full_without_trailing_zeros(value, text
 # The page's check runs apart, in a worker process.
 
 def slow_check(data, filename):
-    time.sleep(30)
+    time.sleep(300)
 
 
 def test_a_check_run_apart_gives_what_the_check_gives(path):
@@ -410,7 +410,7 @@ def test_a_check_that_runs_too_long_is_stopped_and_the_file_refused():
     checked = worker.apart(slow_check, b"x", "q3.csv", timeout=1)
     assert [str(p) for p in checked.problems] == [
         "checking the file took longer than 1 seconds, the limit; split it into smaller files"]
-    assert time.monotonic() - started < 10  # the worker is stopped, not waited for (it sleeps 30 s)
+    assert time.monotonic() - started < 10  # the worker is stopped, not waited for (it sleeps 300 s)
 
 
 SERVER = """
@@ -449,10 +449,10 @@ def test_the_workers_process_ends_with_the_server_even_mid_check(tmp_path):
     finally:
         server.kill()  # no exit handlers run
         server.wait()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60  # a spawned worker on a loaded machine may take a while to start
     while running(worker) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not running(worker)  # the check it was running sleeps 30 s
+    assert not running(worker)  # the check it was running sleeps 300 s
 
 
 # Random files: what is accepted is stored exactly as a spreadsheet shows it.
