@@ -12,6 +12,7 @@ import pandas as pd
 
 from harrow_kpi import periods, rag
 from harrow_kpi.figures import figure_text, missing
+from harrow_kpi.schema import BASES
 
 # Background, text colour and symbol per band. Dark green / light green / yellow /
 # light red / dark red differ in lightness as well as hue, so they stay apart for
@@ -63,6 +64,11 @@ def quarter_label(period: str) -> str:
 STATUS_WORDS = {"BL": "BL (baseline: no target yet)", "MI only": "MI only (management information, no target)"}
 
 
+def basis_text(basis) -> str:
+    """What period a figure covers, where it is not the measure's own basis (then empty)."""
+    return BASES.get(basis, "") if isinstance(basis, str) else ""
+
+
 def status_text(note) -> str:
     if not isinstance(note, str):
         return ""
@@ -97,7 +103,8 @@ def measures_frame(table: pd.DataFrame) -> pd.DataFrame:
             "Measure": table["name"],
             "Target": [figure_text(r["target_as_printed"], r["target"], r["unit"]) for r in rows],
             "Actual": [
-                figure_text(r["actual_as_printed"], r["actual"], r["unit"]) or status_text(r["status_note"])
+                figure_text(r["actual_as_printed"], r["actual"], r["unit"], r.get("qualifier"))
+                or status_text(r["status_note"])
                 for r in rows
             ],
             "RAG": [rag_with_check(r["rag_reported"], r["rag_computed"]) for r in rows],
