@@ -272,3 +272,16 @@ def test_a_qualifier_or_basis_outside_the_vocabulary_is_refused(tmp_path):
 def test_the_built_rag_takes_the_bound_into_account(db):
     row = queries.history(db, "net-new-homes-completed").iloc[0]
     assert (row["period"], row["actual"], row["qualifier"]) == ("2016/17", 650, "over")
+
+
+def test_the_champions_series_has_its_2011_outcome_as_a_bound(db):
+    # Seed 002 line 32: "There are more than 670 fully trained Neighbourhood Champions".
+    row = queries.history(db, "trained-community-champions").iloc[0]
+    assert (row["period"], row["actual"], row["qualifier"], row["actual_as_printed"]) == (
+        "2010/11", 670, "over", "more than 670")
+
+
+def test_the_equality_of_service_range_of_the_equality_objectives_is_a_range(db):
+    # Seed 004 line 58: "between a score of 0.9 and 1.1".
+    row = queries.history(db, "adult-social-care-equality-of-service").iloc[0]
+    assert (row["period"], row["target_low"], row["target_high"], row["target"]) == ("2016/17", 0.9, 1.1, None)

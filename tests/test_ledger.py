@@ -79,7 +79,7 @@ def test_not_figures_problems_name_their_row(tmp_path):
         [seed, 143, "2010", "year in a date", "again"],
         [seed, 143, "1999", "year in a date", ""],
         [seed, 143, "25", "a day", ""],
-        [seed, 143, "1,300", "duplicate", "no line named"],
+        [seed, 8, "2011", "duplicate", "no line named"],
         [seed, 44, "1,500", "other", "captured already"],
         [seed, 9999, "1", "list marker", ""],
         ["nope.txt", 1, "1", "list marker", ""],
@@ -97,7 +97,7 @@ def test_not_figures_problems_name_their_row(tmp_path):
         "not_figures.csv row 10, column note: a row of category 'other' needs a note",
         f"not_figures.csv row 10: 25 on {seed} line 143 is listed twice",
     ]
-    _write(data / ledger.NOT_FIGURES, [[seed, 32, "670", "duplicate", "duplicate of line 44"]])
+    _write(data / ledger.NOT_FIGURES, [[seed, 72, "2011", "duplicate", "duplicate of line 44"]])
     assert ledger.check_not_figures(data) == [
         "not_figures.csv row 2, column note: a duplicate must name the line its figure is captured on "
         "('duplicate of line N')"]
