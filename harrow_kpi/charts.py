@@ -21,6 +21,7 @@ UNIT_AXIS = {
     "count": "number",
     "rate": "rate",
     "days": "days",
+    "weeks": "weeks",
     "score": "score",
     "ratio": "ratio",
     "gbp": "£",

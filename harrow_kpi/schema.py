@@ -290,6 +290,6 @@ LINK_RELATIONS = ("continues", "splits", "merges", "partly")
 # The statuses of Harrow Ambition Plan actions, most pressing first (a place shows its most pressing).
 ACTION_STATUSES = ("RED", "AMBER", "Not started", "GREEN", "COMPLETE", "CLOSED")
 UNITS = (
-    "percent", "count", "rate", "days", "score", "ratio", "gbp", "gbp_thousands",
+    "percent", "count", "rate", "days", "weeks", "score", "ratio", "gbp", "gbp_thousands",
     "gbp_millions", "index", "years",
 )

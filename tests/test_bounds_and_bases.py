@@ -285,3 +285,11 @@ def test_the_equality_of_service_range_of_the_equality_objectives_is_a_range(db)
     # Seed 004 line 58: "between a score of 0.9 and 1.1".
     row = queries.history(db, "adult-social-care-equality-of-service").iloc[0]
     assert (row["period"], row["target_low"], row["target_high"], row["target"]) == ("2016/17", 0.9, 1.1, None)
+
+
+def test_every_figure_and_every_commitment_with_a_number_has_a_unit():
+    tables = dataset.load_tables()
+    assert [r["indicator_id"] for r in tables["indicators"] if not r["unit"]] == []
+    assert [r["commitment_id"] for r in tables["commitments"]
+            if (r["target_value"] is not None or r["baseline_value"] is not None) and not r["unit"]] == []
+    assert [r["service"] for r in tables["budget_lines"] if r["amount"] is not None and not r["unit"]] == []

@@ -229,8 +229,8 @@ CURATOR_MISTAKES = [
     ("indicators", _set(0, "polarity", "upwards"),
      "indicators.csv row 2, column polarity: 'upwards' is not one of ('higher', 'lower', 'range')"),
     ("indicators", _set(0, "unit", "percentage"),
-     "indicators.csv row 2, column unit: 'percentage' is not one of ('percent', 'count', 'rate', 'days', 'score', "
-     "'ratio', 'gbp', 'gbp_thousands', 'gbp_millions', 'index', 'years')"),
+     "indicators.csv row 2, column unit: 'percentage' is not one of ('percent', 'count', 'rate', 'days', 'weeks', "
+     "'score', 'ratio', 'gbp', 'gbp_thousands', 'gbp_millions', 'index', 'years')"),
     ("indicators", _set(0, "latest_rag", "G"), "indicators.csv row 2, column latest_rag: 'G' is not a RAG band"),
     ("indicators", _set(0, "headline", "yes"), "indicators.csv row 2, column headline: 'yes' is not a int"),
     ("indicators", _set(0, "name", " "), "indicators.csv row 2, column name: required"),
