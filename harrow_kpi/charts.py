@@ -12,9 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from harrow_kpi import periods, rag
-from harrow_kpi.display import RAG_MARKER
+from harrow_kpi.display import RAG_MARKER, basis_text
 from harrow_kpi.figures import missing
-from harrow_kpi.schema import BASES
 
 UNIT_AXIS = {
     "percent": "%",
@@ -74,7 +73,7 @@ def trend_figure(history: pd.DataFrame, name: str, unit: str | None = None, heig
     parts = series(history)
     frames = []
     for basis, part in parts:
-        label = f" ({BASES[basis]})" if basis and len(parts) > 1 else ""
+        label = f" ({basis_text(basis)})" if basis and len(parts) > 1 else ""
         frames.append(_series_traces(figure, with_gaps(part), label, len(parts) > 1))
     frame = pd.concat(frames, ignore_index=True) if frames else with_gaps(history)
     for band in (*rag.BANDS, None):

@@ -12,7 +12,6 @@ import pandas as pd
 
 from harrow_kpi import periods, rag
 from harrow_kpi.figures import figure_text, missing
-from harrow_kpi.schema import BASES
 
 # Background, text colour and symbol per band. Dark green / light green / yellow /
 # light red / dark red differ in lightness as well as hue, so they stay apart for
@@ -64,9 +63,21 @@ def quarter_label(period: str) -> str:
 STATUS_WORDS = {"BL": "BL (baseline: no target yet)", "MI only": "MI only (management information, no target)"}
 
 
+# A figure's basis in a few words, for chart legends and tables (schema.BASES says it in full).
+BASIS_LABELS = {
+    "quarter": "the quarter's own figure",
+    "year-to-date": "year to date",
+    "year": "whole year",
+    "month": "one month",
+    "rolling-year": "rolling 12 months",
+    "cumulative": "running total",
+    "point-in-time": "on one day",
+}
+
+
 def basis_text(basis) -> str:
     """What period a figure covers, where it is not the measure's own basis (then empty)."""
-    return BASES.get(basis, "") if isinstance(basis, str) else ""
+    return BASIS_LABELS.get(basis, "") if isinstance(basis, str) else ""
 
 
 def status_text(note) -> str:

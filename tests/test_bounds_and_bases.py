@@ -10,7 +10,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from harrow_kpi import charts, dataset, promises, queries, rag
+from harrow_kpi import charts, dataset, display, promises, queries, rag
 from harrow_kpi.figures import figure_text
 from tests.helpers import copy_data
 
@@ -205,8 +205,7 @@ def _lines(figure):
 def test_annual_totals_and_quarterly_figures_are_two_lines(db, indicator_id, annual, quarters):
     history = queries.history(db, indicator_id)
     lines = _lines(charts.trend_figure(history, indicator_id, "count"))
-    assert lines == {"Actual": quarters, "Actual (a whole year's figure (an annual total, or a rate or survey "
-                                         "result for the year))": annual}
+    assert lines == {"Actual": quarters, "Actual (whole year)": annual}
 
 
 def test_first_time_entrants_count_and_rates_are_three_series(db):
@@ -244,6 +243,13 @@ def test_the_ledger_judges_a_promise_only_on_figures_of_its_basis():
     table = promises.ledger(commitments, observations, indicators, plans, AS_OF).set_index("commitment_id")
     assert (table.loc["old/c1", "status"], table.loc["old/c1", "evidence_source"]) == ("achieved", "a")
     assert (table.loc["old/c2", "status"], table.loc["old/c2", "evidence_source"]) == ("missed", "q")
+
+
+@pytest.mark.parametrize("basis,expected", [("year", "whole year"), ("year-to-date", "year to date"),
+                                            ("rolling-year", "rolling 12 months"), (None, ""), ("weekly", ""),
+                                            (float("nan"), "")])
+def test_a_basis_reads_in_a_few_words(basis, expected):
+    assert display.basis_text(basis) == expected
 
 
 def test_a_qualifier_or_basis_outside_the_vocabulary_is_refused(tmp_path):
@@ -293,3 +299,9 @@ def test_every_figure_and_every_commitment_with_a_number_has_a_unit():
     assert [r["commitment_id"] for r in tables["commitments"]
             if (r["target_value"] is not None or r["baseline_value"] is not None) and not r["unit"]] == []
     assert [r["service"] for r in tables["budget_lines"] if r["amount"] is not None and not r["unit"]] == []
+
+
+def test_every_basis_has_its_few_words():
+    from harrow_kpi.schema import BASES
+
+    assert set(display.BASIS_LABELS) == set(BASES)
