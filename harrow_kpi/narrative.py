@@ -37,7 +37,7 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
 
 
 def _figure(row) -> str:
-    return figure_text(row.get("actual_as_printed"), row.get("actual"))
+    return figure_text(row.get("actual_as_printed"), row.get("actual"), None, row.get("qualifier"))
 
 
 def movement(table: pd.DataFrame) -> pd.Series:

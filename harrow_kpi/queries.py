@@ -19,7 +19,7 @@ _OBSERVATIONS = """
 SELECT o.observation_id, o.indicator_id, i.name AS indicator_name,
        i.priority, t.name AS priority_name, o.plan_id, o.period, o.period_order,
        o.period_start, o.period_end, o.ward_code, o.as_at, o.target, o.target_low,
-       o.target_high, o.actual, o.target_as_printed, o.actual_as_printed,
+       o.target_high, o.actual, o.target_as_printed, o.actual_as_printed, o.qualifier, o.basis,
        o.rag_reported, o.rag_computed, o.status_note, o.commentary, o.source, o.note, o.upload_id,
        i.polarity, i.unit, i.headline, i.portfolio_holder, i.director
 FROM observations o
@@ -215,6 +215,9 @@ def direction(now: dict, before: dict, polarity: str | None, cumulative: bool = 
     """
     if polarity not in rag.POLARITIES or missing(now.get("actual")) or missing(before.get("actual")):
         return None
+    # Two bases (an annual total and a quarter's figure) or a printed bound ("over 600") say nothing.
+    if _basis(now) != _basis(before) or _bounded(now) or _bounded(before):
+        return None
     now_dev = deviation_from_target(now, polarity)
     before_dev = deviation_from_target(before, polarity)
     # Two full misses of a zero target (both capped) say nothing: compare the figures instead.
@@ -229,6 +232,15 @@ def direction(now: dict, before: dict, polarity: str | None, cumulative: bool = 
     if abs(change) < 1e-9:
         return "unchanged"
     return "improving" if change > 0 else "worsening"
+
+
+def _basis(row: dict) -> str:
+    basis = row.get("basis")
+    return basis if isinstance(basis, str) else ""
+
+
+def _bounded(row: dict) -> bool:
+    return row.get("qualifier") in rag.BOUND_SIDE
 
 
 def deviation_from_target(row: dict, polarity: str):
@@ -265,12 +277,12 @@ def scorecard(db, period: str) -> pd.DataFrame:
                               "scorecard_number"]]
     measures = members.merge(printed, on="indicator_id", how="left")[shown]
     now = obs[obs["period"] == str(current)]
-    figures = ["actual", "target", "target_low", "target_high"]
+    figures = ["actual", "target", "target_low", "target_high", "qualifier", "basis"]
     before = obs[obs["period"] == str(current.previous())].set_index("indicator_id")[figures]
     year_before = obs[obs["period"] == str(current.year_earlier())].set_index("indicator_id")[figures]
     table = measures.merge(
         now[["indicator_id", "period", "target", "target_low", "target_high", "actual",
-             "target_as_printed", "actual_as_printed", "rag_reported", "rag_computed",
+             "target_as_printed", "actual_as_printed", "qualifier", "basis", "rag_reported", "rag_computed",
              "status_note", "commentary", "source"]],
         on="indicator_id",
         how="left",
@@ -313,7 +325,7 @@ def rag_counts(table: pd.DataFrame, column: str = "rag_reported") -> pd.DataFram
 EXPORT_OBSERVATION_COLUMNS = [
     "indicator_id", "indicator_name", "priority", "period", "ward_code", "target", "actual",
     "rag_reported", "rag_computed", "status_note", "source", "plan_id", "as_at", "unit",
-    "polarity", "target_low", "target_high", "commentary", "quarter_state",
+    "polarity", "target_low", "target_high", "commentary", "quarter_state", "qualifier", "basis",
 ]
 
 EXPORT_INDICATOR_COLUMNS = ["indicator_id", "name", "priority", "polarity", "unit", "headline"]
