@@ -208,8 +208,9 @@ def recent_points(history: pd.DataFrame, until: str | None = None, limit: int = 
     frame = history[history["actual"].notna() | history["target"].notna()]
     if until is not None:
         last = periods.parse(until)
-        frame = frame[[periods.parse(p).order <= last.order and periods.parse(p).is_quarter == last.is_quarter
-                       for p in frame["period"]]]
+        keep = [periods.parse(p).order <= last.order and periods.parse(p).is_quarter == last.is_quarter
+                for p in frame["period"]]
+        frame = frame.loc[pd.Series(keep, index=frame.index, dtype=bool)]
     frame = frame.tail(limit)
     return pd.DataFrame({
         "period": frame["period"].tolist(),
@@ -220,7 +221,9 @@ def recent_points(history: pd.DataFrame, until: str | None = None, limit: int = 
 
 
 def _nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
-    if high == low:
+    if high == low == 0:
+        high = 1.0
+    elif high == low:
         high, low = high + (abs(high) or 1) * 0.5, low - (abs(low) or 1) * 0.5
     raw = (high - low) / count
     magnitude = 10 ** math.floor(math.log10(raw))
@@ -232,7 +235,7 @@ def _nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
 
 def _tick_text(value: float, step: float, unit: str | None) -> str:
     decimals = 0 if step >= 1 else min(3, -math.floor(math.log10(step)))
-    text = f"{value:,.{decimals}f}"
+    text = f"{0.0 if abs(value) < step / 2 else value:,.{decimals}f}"  # never "-0"
     return f"{text}%" if unit == "percent" else f"£{text}" if unit and unit.startswith("gbp") else text
 
 

@@ -83,7 +83,7 @@ def _chips(slide, counts: dict, top) -> None:
 
 def _table(slide, frame, rule, left, top, width, widths, size=16):
     rows, columns = len(frame) + 1, len(frame.columns)
-    shape = slide.shapes.add_table(rows, columns, left, top, width, Inches(0.45) * rows)
+    shape = slide.shapes.add_table(rows, columns, left, top, width, Inches(0.3) * rows)
     table = shape.table
     total = sum(widths)
     for index, share in enumerate(widths):
@@ -99,9 +99,9 @@ def _table(slide, frame, rule, left, top, width, widths, size=16):
             if name == "RAG":
                 band = value if isinstance(value, str) else None
                 check = rule[row_index - 1] if row_index - 1 < len(rule) else None
-                cell.text = (chip_text(band) if band else "none printed") + (f" ⚠ rule: {check}" if check else "")
+                cell.text = chip_text(band) + (f" ⚠ rule: {check}" if check else "")
                 paragraph = cell.text_frame.paragraphs[0]
-                paragraph.font.color.rgb = _fill(cell, band) if band else INK
+                paragraph.font.color.rgb = _fill(cell, band)
                 paragraph.font.bold = True
             else:
                 cell.text = "" if value is None else str(value)
@@ -173,11 +173,11 @@ def build(deck: list[slides.Slide], draft: str = "", made: dt.date | None = None
     blank = presentation.slide_layouts[6]
     for number, item in enumerate(deck, start=1):
         slide = presentation.slides.add_slide(blank)
-        _text(slide, Inches(0.5), Inches(0.25), Inches(12.3), Inches(0.8), item.title, size=30, bold=True)
+        _text(slide, Inches(0.5), Inches(0.25), Inches(12.3), Inches(0.7), item.title, size=26, bold=True)
         lead = item.lead + ("" if shown == "no filters" or item.kind == "summary" else f" Measures shown: {shown}.")
         _text(slide, Inches(0.5), Inches(1.0), Inches(12.3), Inches(0.5), lead, size=18)
         if item.kind == "summary":
-            _text(slide, Inches(0.5), Inches(1.6), Inches(6.6), Inches(5.2), [s.text for s in item.sentences], size=18)
+            _text(slide, Inches(0.5), Inches(1.6), Inches(6.6), Inches(5.2), [s.text for s in item.sentences], size=16)
             counts = item.counts.reset_index().rename(columns={"priority_name": "Priority"})
             counts.columns = ["Priority", *[chip_text(b if b != "none" else None) for b in item.counts.columns]]
             shape = _table(slide, counts.astype({c: str for c in counts.columns[1:]}), [], Inches(7.4), Inches(1.6),
@@ -188,7 +188,8 @@ def build(deck: list[slides.Slide], draft: str = "", made: dt.date | None = None
         elif item.kind == "priority":
             _chips(slide, item.chips, Inches(1.5))
             if item.table is not None and len(item.table):
-                _table(slide, item.table, item.rule, Inches(0.5), Inches(2.15), Inches(6.9), [4, 1.2, 1.2, 1.3, 1.6])
+                _table(slide, item.table, item.rule, Inches(0.5), Inches(2.15), Inches(6.9),
+                       [3.1, 1.25, 1.25, 1.3, 1.6], size=14)
             else:
                 _text(slide, Inches(0.5), Inches(2.15), Inches(6.9), Inches(0.6), item.empty, size=18)
             for index, trend in enumerate(item.trends):
@@ -197,7 +198,8 @@ def build(deck: list[slides.Slide], draft: str = "", made: dt.date | None = None
                 _text(slide, Inches(7.6), Inches(2.15), Inches(5.3), Inches(0.6),
                       "No measure can be compared with last quarter.", size=18)
         elif item.table is not None and len(item.table):
-            _table(slide, item.table, item.rule, Inches(0.5), Inches(1.6), Inches(12.3), [4, 2.2, 1.2, 1.2, 4])
+            _table(slide, item.table, item.rule, Inches(0.5), Inches(1.55), Inches(12.3), [3.6, 2, 1, 1.1, 4.6],
+                   size=12)
         _footer(slide, item.source, made, draft, number, len(deck))
         slide.notes_slide.notes_text_frame.text = item.notes
     out = io.BytesIO()
