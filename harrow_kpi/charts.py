@@ -220,17 +220,19 @@ def recent_points(history: pd.DataFrame, until: str | None = None, limit: int = 
     }, dtype=object)
 
 
-def _nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
+def _nice_ticks(low: float, high: float, most: int = 5) -> list[float]:
+    """Round-numbered ticks covering low..high, at most ``most`` of them."""
     if high == low == 0:
         high = 1.0
     elif high == low:
         high, low = high + (abs(high) or 1) * 0.5, low - (abs(low) or 1) * 0.5
-    raw = (high - low) / count
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    start = math.floor(low / step) * step
-    ticks = [start + i * step for i in range(count + 3) if start + i * step <= high + step * 0.999]
-    return ticks
+    magnitude = 10 ** math.floor(math.log10((high - low) / max(most - 1, 1)))
+    for step in (m * magnitude for m in (1, 2, 2.5, 5, 10, 20, 25, 50, 100)):
+        start = math.floor(low / step) * step
+        ticks = [start + i * step for i in range(int((high - start) / step) + 2) if start + i * step < high + step]
+        if len(ticks) <= most:
+            return ticks
+    return [low, high]
 
 
 def _tick_text(value: float, step: float, unit: str | None) -> str:
@@ -270,12 +272,13 @@ def trend_svg(points: pd.DataFrame, label: str, unit: str | None = None, width: 
     if unit == "percent":
         low = min(low, max(0.0, low - (high - low) * 0.5))
     pad = (high - low) * 0.08
-    ticks = _nice_ticks(low - pad if low - pad >= 0 or low < 0 else 0.0, high + pad)
+    top, bottom, right = font * 1.6, font * 2.8, font * 1.2
+    most = max(2, min(6, int((height - top - bottom) // (font * 1.6)) + 1))
+    ticks = _nice_ticks(low - pad if low - pad >= 0 or low < 0 else 0.0, high + pad, most)
     step = ticks[1] - ticks[0] if len(ticks) > 1 else 1
     low, high = min(ticks[0], low), max(ticks[-1], high)
     tick_texts = [_tick_text(t, step, unit) for t in ticks]
     left = font * 0.6 * max(len(t) for t in tick_texts) + font * 0.8
-    top, bottom, right = font * 1.6, font * 2.8, font * 1.2
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def x_of(index: int) -> float:

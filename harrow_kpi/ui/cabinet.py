@@ -31,10 +31,10 @@ html {font-size: max(18px, 1.5vw) !important;}
 [data-testid="stMain"] [data-testid="stVerticalBlock"] {gap: 0.3rem;}
 [data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] a, [data-testid="stMain"] td,
 [data-testid="stMain"] th, [data-testid="stMain"] button, [data-testid="stMain"] button p,
-[data-testid="stMain"] span, [data-testid="stMain"] div {font-size: 1rem; color: #0B0C0C; line-height: 1.3;}
+[data-testid="stMain"] span, [data-testid="stMain"] div {font-size: 1rem; color: #0B0C0C; line-height: 1.4;}
 [data-testid="stMain"] button {min-height: 0; padding: 0.1rem 0.5rem;}
 [data-testid="stMain"] h1, [data-testid="stMain"] h1 * {font-size: 1.75rem !important; padding: 0 !important;
-  margin: 0 !important; line-height: 1.25 !important;}
+  margin: 0 !important; line-height: 1.4 !important;}
 [data-testid="stAlert"] p {font-size: 1rem;}
 .slide {display: flex; flex-direction: column; gap: 0.35rem; height: calc(100vh - 5.6rem); overflow: hidden;}
 .slide .lead {margin: 0;}
@@ -43,18 +43,18 @@ html {font-size: max(18px, 1.5vw) !important;}
   white-space: nowrap; font-weight: bold;}
 .chip.zero {opacity: 1; background: #FFFFFF !important; color: #505A5F !important; font-weight: normal;}
 .slide .body {display: grid; gap: 1rem; flex: 1; min-height: 0;}
-.slide .body.two {grid-template-columns: 1.15fr 1fr;}
+.slide .body.two {grid-template-columns: 1.15fr 1fr;} .slide .body.summary {grid-template-columns: 1fr 1fr;}
 .slide table {border-collapse: collapse; width: 100%;}
 .slide th, .slide td {text-align: left; vertical-align: top; padding: 0.2rem 0.35rem;
   border-bottom: 1px solid #B1B4B6;}
 .slide th {background: #F3F2F1;}
 .slide td.num {white-space: nowrap;}
 .slide table {table-layout: fixed;}
-[data-testid="stHeading"] {margin-bottom: 0.4rem;}
+[data-testid="stHeading"] {margin-bottom: 0.4rem; padding-bottom: 0.3rem;}
 .slide ul {margin: 0; padding-left: 1.2rem;} .slide li {margin-bottom: 0.4rem;}
 .slide .charts {display: flex; flex-direction: column; gap: 0.4rem; min-height: 0;}
 .slide .chart {flex: 1; min-height: 0; display: flex; flex-direction: column;}
-.slide .chart h2 {font-size: 1rem !important; margin: 0 !important; padding: 0 !important; line-height: 1.25;}
+.slide .chart h2 {font-size: 1rem !important; margin: 0 !important; padding: 0 !important; line-height: 1.4;}
 .slide .chart svg {flex: 1; min-height: 0; width: 100%;}
 .slide .key {margin: 0;}
 </style>
@@ -149,15 +149,16 @@ def _controls(path: str, quarter: str, number: int, total: int) -> None:
     leave.markdown('<a href="./" target="_self">Leave presentation</a>', unsafe_allow_html=True)
 
 
-def chip(band, count=None) -> str:
-    """A RAG band as a coloured chip with its code (and count); muted when the count is 0."""
-    background, colour, symbol = display.RAG_STYLE.get(band, display.RAG_STYLE[None])
-    code = band or "no RAG"
+def chip(band, count=None, symbol: bool = True) -> str:
+    """A RAG band as a coloured chip with its code (and count, and symbol); muted when the count is 0."""
+    background, colour, mark = display.RAG_STYLE.get(band, display.RAG_STYLE[None])
+    code = band or ("no RAG" if symbol else "none")
     label = rag.LABELS.get(band, "No RAG")
     zero = " zero" if count == 0 else ""
     prefix = f"{count} " if count is not None else ""
     return (f'<span class="chip{zero}" style="background:{background};color:{colour}" title="{html.escape(label)}">'
-            f'{prefix}<span aria-hidden="true">{html.escape(symbol)}</span> {html.escape(code)}</span>')
+            + prefix + (f'<span aria-hidden="true">{html.escape(mark)}</span> ' if symbol else "")
+            + f"{html.escape(code)}</span>")
 
 
 def _chips(counts: dict) -> str:
@@ -200,13 +201,13 @@ def _table(slide: slides.Slide) -> str:
 def _counts(slide: slides.Slide) -> str:
     counts = slide.counts
     head = "<th scope='col'>Priority</th>" + "".join(
-        f"<th scope='col'>{chip(band if band != 'none' else None)}</th>" for band in counts.columns)
+        f"<th scope='col'>{chip(band if band != 'none' else None, symbol=False)}</th>" for band in counts.columns)
     body = "".join(
         f"<tr><th scope='row'>{html.escape(name)}</th>"
         + "".join(f"<td class='num'{' style=color:#505A5F' if not row[b] else ''}>{int(row[b])}</td>"
                   for b in counts.columns) + "</tr>"
         for name, row in counts.iterrows())
-    return f"<table>{_columns((34, *[11] * 5, 11))}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<table>{_columns((34, *[10.5] * 5, 13.5))}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _charts(slide: slides.Slide) -> str:
@@ -226,7 +227,7 @@ def slide_html(slide: slides.Slide) -> str:
     parts = ["<div class='slide'>", f"<p class='lead'>{html.escape(slide.lead)}</p>"]
     if slide.kind == "summary":
         sentences = "".join(f"<li>{html.escape(s.text)}</li>" for s in slide.sentences)
-        parts.append(f"<div class='body two'><ul>{sentences}</ul>{_counts(slide)}</div>")
+        parts.append(f"<div class='body summary'><ul>{sentences}</ul><div>{_counts(slide)}</div></div>")
     elif slide.kind == "priority":
         parts.append(_chips(slide.chips))
         parts.append(f"<div class='body two'><div>{_table(slide)}</div>{_charts(slide)}</div>")
