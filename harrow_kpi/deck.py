@@ -185,6 +185,12 @@ def build(deck: list[slides.Slide], draft: str = "", made: dt.date | None = None
             for column, band in enumerate([*rag.BANDS, None], start=1):
                 cell = shape.table.cell(0, column)
                 cell.text_frame.paragraphs[0].font.color.rgb = _fill(cell, band)
+            for index, (label, count) in enumerate(item.numbers):
+                box = _text(slide, Inches(7.4) + Inches(1.83) * (index % 3), Inches(4.75) + Inches(1.0) * (index // 3),
+                            Inches(1.75), Inches(0.9), [str(count), label], size=14)
+                box.name = f"Number: {label}"
+                box.text_frame.paragraphs[0].font.size, box.text_frame.paragraphs[0].font.bold = Pt(28), True
+                box.text_frame.paragraphs[0].space_after = Pt(0)
         elif item.kind == "priority":
             _chips(slide, item.chips, Inches(1.5))
             if item.table is not None and len(item.table):

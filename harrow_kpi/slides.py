@@ -43,6 +43,7 @@ class Slide:
     rule: list = field(default_factory=list)  # per table row: the rule's band where it differs, else None
     trends: list = field(default_factory=list)
     empty: str = ""  # said instead of a table with no rows
+    numbers: list = field(default_factory=list)  # (label, number): the summary's big numbers
     notes: str = ""  # speaker notes
     source: str = ""
     theme_id: str = ""
@@ -115,7 +116,13 @@ def summary_slide(table: pd.DataFrame, previous: pd.DataFrame | None) -> Slide:
     notes = []
     for sentence in narrative.quarter_summary(table, previous, names=3):
         notes += [sentence.text, *_note_rows(sentence.rows), ""]
-    return Slide("summary", f"Harrow's performance, {display.quarter_label(period)}",
+    direction = table["direction"].value_counts()
+    numbers = [("improved", int(direction.get("improving", 0))),
+               ("held steady", int(direction.get("unchanged", 0))),
+               ("worsened", int(direction.get("worsening", 0))),
+               ("High Red", int((table["rag_reported"] == "HR").sum())),
+               ("reported RAG differs from the rule", int(table["rag_differs"].sum()))]
+    return Slide("summary", f"Harrow's performance, {display.quarter_label(period)}", numbers=numbers,
                  lead=f"{len(table)} measures on the Corporate Scorecard; RAG as the council reported it.",
                  sentences=sentences, chips=_chips(table), counts=counts, notes="\n".join(notes).strip(),
                  source=_sources(table))

@@ -57,6 +57,9 @@ html {font-size: max(18px, 1.5vw) !important;}
 .slide .chart h2 {font-size: 1rem !important; margin: 0 !important; padding: 0 !important; line-height: 1.4;}
 .slide .chart svg {flex: 1; min-height: 0; width: 100%;}
 .slide .key {margin: 0;}
+.slide .numbers {display: grid; grid-template-columns: repeat(3, 1fr); gap: 0.5rem; margin-top: 0.8rem;}
+.slide .number {border: 1px solid #B1B4B6; border-radius: 0.4rem; padding: 0.2rem 0.5rem; line-height: 1.3;}
+.slide .number strong {display: block; font-size: 2rem; line-height: 1.4;}
 </style>
 """
 
@@ -73,7 +76,8 @@ KEYS = """
     const name = keys[event.key];
     const target = event.target;
     if (!name || event.altKey || event.ctrlKey || event.metaKey || !doc.querySelector(".st-key-next")) return;
-    if (target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) return;
+    const typing = target && ["input", "textarea", "select"].includes(target.tagName.toLowerCase());
+    if (typing || (target && target.isContentEditable)) return;
     const button = doc.querySelector(`.st-key-${name} button`);
     event.preventDefault();
     if (button && !button.disabled) button.click();
@@ -227,7 +231,10 @@ def slide_html(slide: slides.Slide) -> str:
     parts = ["<div class='slide'>", f"<p class='lead'>{html.escape(slide.lead)}</p>"]
     if slide.kind == "summary":
         sentences = "".join(f"<li>{html.escape(s.text)}</li>" for s in slide.sentences)
-        parts.append(f"<div class='body summary'><ul>{sentences}</ul><div>{_counts(slide)}</div></div>")
+        numbers = "".join(f"<div class='number'><strong>{count}</strong> {html.escape(label)}</div>"
+                          for label, count in slide.numbers)
+        parts.append(f"<div class='body summary'><ul>{sentences}</ul><div>{_counts(slide)}"
+                     f"<div class='numbers'>{numbers}</div></div></div>")
     elif slide.kind == "priority":
         parts.append(_chips(slide.chips))
         parts.append(f"<div class='body two'><div>{_table(slide)}</div>{_charts(slide)}</div>")
