@@ -16,7 +16,7 @@ from harrow_kpi import charts, display, filters, narrative, periods, rag
 from harrow_kpi.figures import figure_text, missing
 
 HEADLINE_ROWS = 4  # headline measures on a priority slide
-ATTENTION_ROWS = 7  # measures on each "what needs attention" slide
+ATTENTION_ROWS = 5  # measures on each "what needs attention" slide
 CHARTED = 2  # the most changed measures charted on a priority slide
 
 

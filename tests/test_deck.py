@@ -18,7 +18,8 @@ TITLES = [
     "Harrow's performance, 2019/20 Q2 (July–September 2019)",
     "Build a Better Harrow", "Supporting Those Most in Need", "Preserving Vital Public Services",
     "A Strong Local Economy For All", "Modernising Harrow Council",
-    "What needs attention (1 of 3)", "What needs attention (2 of 3)", "What needs attention (3 of 3)",
+    "What needs attention (1 of 4)", "What needs attention (2 of 4)", "What needs attention (3 of 4)",
+    "What needs attention (4 of 4)",
 ]
 
 
@@ -44,7 +45,7 @@ def pptx(made):
 
 def test_the_slides_in_order(made):
     assert [s.title for s in made] == TITLES
-    assert [s.kind for s in made] == ["summary", *["priority"] * 5, *["attention"] * 3]
+    assert [s.kind for s in made] == ["summary", *["priority"] * 5, *["attention"] * 4]
 
 
 def test_a_priority_slide_says_which_headline_measures_it_shows(made):
@@ -62,9 +63,9 @@ def test_a_priority_slide_says_which_headline_measures_it_shows(made):
 
 def test_needs_attention_pages_through_all_19_with_a_reason_each(made):
     rows = [row for s in made[6:] for row in s.table.to_dict("records")]
-    assert [len(s.table) for s in made[6:]] == [7, 7, 5]
+    assert [len(s.table) for s in made[6:]] == [5, 5, 5, 4]
     assert len(rows) == 19 and all(row["Why"] for row in rows)
-    assert made[7].lead == "19 measures are High Red, or worse in each of their last two periods: 8 to 14 of 19"
+    assert made[7].lead == "19 measures are High Red, or worse in each of their last two periods: 6 to 10 of 19"
     why = {row["Measure"]: row["Why"] for row in rows}
     # line 117: 56.2% against 57.0%, 29.79% against 30.25%, 55.76% against 57%; printed Amber
     assert why["Percentage of Council Tax collected (cumulative)"] == (
@@ -86,11 +87,11 @@ def test_reason_says_worse_without_a_target_with_the_three_figures():
 
 
 def test_the_deck_has_the_same_slides_with_source_date_and_numbers(pptx):
-    assert len(pptx.slides) == 9
+    assert len(pptx.slides) == 10
     for number, (slide, title) in enumerate(zip(pptx.slides, TITLES), start=1):
         texts = [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
         assert texts[0] == title
-        assert f"{number} of 9" in texts
+        assert f"{number} of 10" in texts
         footer = next(t for t in texts if "Made 2 December 2026" in t)
         assert footer.startswith("Source: STRATEGIC PERFORMANCE REPORT – QUARTER 2 2019/20")
 
@@ -168,8 +169,8 @@ def test_the_deck_command_writes_a_deck(db_file, tmp_path):
     out = tmp_path / "deck.pptx"
     ran = run_cli("deck", "--period", "2019/20 Q2", "-o", out, db=db_file)
     assert ran.returncode == 0, ran.stderr
-    assert ran.stdout.strip() == f"Wrote {out}: 9 slides for 2019/20 Q2 (no filters)."
-    assert len(Presentation(str(out)).slides) == 9
+    assert ran.stdout.strip() == f"Wrote {out}: 10 slides for 2019/20 Q2 (no filters)."
+    assert len(Presentation(str(out)).slides) == 10
     ran = run_cli("deck", "--period", "2019/20 Q1", "--headline", "--rag", "HR", "--search", "homes", "-o", out,
                   db=db_file)
     assert ran.returncode == 0, ran.stderr

@@ -512,8 +512,8 @@ def open_cabinet(**query):
     ("1", "Harrow's performance, 2019/20 Q2 (July–September 2019)"),
     ("2", "Build a Better Harrow"),
     ("6", "Modernising Harrow Council"),
-    ("7", "What needs attention (1 of 3)"),
-    ("9", "What needs attention (3 of 3)"),
+    ("7", "What needs attention (1 of 4)"),
+    ("10", "What needs attention (4 of 4)"),
 ])
 def test_cabinet_slides_open_from_the_url(app_env, slide, title):
     at = open_cabinet(slide=slide)
@@ -531,7 +531,7 @@ def test_cabinet_next_and_previous_move_through_the_slides(app_env):
     at.button(key="previous").click().run()
     assert at.query_params["slide"] == "1"
     at.button(key="last").click().run()
-    assert at.query_params["slide"] == "9" and at.button(key="next").disabled
+    assert at.query_params["slide"] == "10" and at.button(key="next").disabled
     at.button(key="first").click().run()
     assert at.query_params["slide"] == "1"
 
@@ -555,7 +555,7 @@ def test_a_priority_slide_says_how_many_headline_measures_it_shows_with_rag_chip
 
 def test_what_needs_attention_pages_through_every_measure_with_its_reason(app_env):
     rows = []
-    for slide in ("7", "8", "9"):
+    for slide in ("7", "8", "9", "10"):
         body = slide_body(open_cabinet(slide=slide))
         rows += re.findall(r"<tr><td>(.*?)</td>.*?</td><td>([^<]*)</td></tr>", body)
     assert len(rows) == 19  # tests/test_narrative.py: the 19 measures that need attention in Q2
@@ -569,13 +569,21 @@ def test_what_needs_attention_pages_through_every_measure_with_its_reason(app_en
 
 
 def test_the_cabinet_page_offers_the_deck(app_env):
+    import io
+
+    from pptx import Presentation
+
+    from harrow_kpi import ui
+
     at = open_cabinet()
     assert [b.label for b in at.get("download_button")] == ["Download the deck"]
+    deck = Presentation(io.BytesIO(ui.deck_file(ui.db_path(), "2019/20 Q2")))
+    assert len(deck.slides) == 10 and deck.slides[6].shapes[0].text_frame.text == "What needs attention (1 of 4)"
 
 
 def test_cabinet_survives_a_bad_slide_number(app_env):
     at = open_cabinet(slide="99")
-    assert at.title[0].value == "What needs attention \\(3 of 3\\)"
+    assert at.title[0].value == "What needs attention \\(4 of 4\\)"
     at = open_cabinet(slide="abc")
     assert at.query_params["slide"] == "1"
 
@@ -641,6 +649,7 @@ def test_a_link_to_a_draft_without_drafts_on_opens_the_published_quarter(private
     at = open_page("pages/overview.py", quarter="2019/20 Q3", drafts="1")
     assert at.selectbox(key="quarter").value == "2019/20 Q3"
     assert any("Draft: 3 of 114" in w.value for w in at.warning)
+    assert {m.label: m.value for m in at.metric}["Measures reported (draft)"] == "3 of 114"
 
 
 def test_publishing_on_the_upload_page_moves_every_readers_default(private_app, tmp_path):
