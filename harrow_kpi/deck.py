@@ -67,7 +67,7 @@ def _fill(cell_or_shape, band, muted=False) -> RGBColor:
 def _chips(slide, counts: dict, top) -> None:
     left = Inches(0.5)
     for band, count in counts.items():
-        width = Inches(1.45 if band else 1.75)
+        width = Inches(1.45 if band else 2.0)
         shape = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, left, top, width, Inches(0.45))
         colour = _fill(shape, band, muted=count == 0)
         shape.line.color.rgb = MUTED
@@ -181,15 +181,15 @@ def build(deck: list[slides.Slide], draft: str = "", made: dt.date | None = None
             counts = item.counts.reset_index().rename(columns={"priority_name": "Priority"})
             counts.columns = ["Priority", *[chip_text(b if b != "none" else None) for b in item.counts.columns]]
             shape = _table(slide, counts.astype({c: str for c in counts.columns[1:]}), [], Inches(7.4), Inches(1.6),
-                           Inches(5.4), [3, 1, 1, 1, 1, 1, 1.3], size=14)
+                           Inches(5.4), [3.4, 1, 1, 1, 1, 1, 1.3], size=13)
             for column, band in enumerate([*rag.BANDS, None], start=1):
                 cell = shape.table.cell(0, column)
                 cell.text_frame.paragraphs[0].font.color.rgb = _fill(cell, band)
             for index, (label, count) in enumerate(item.numbers):
-                box = _text(slide, Inches(7.4) + Inches(1.83) * (index % 3), Inches(4.75) + Inches(1.0) * (index // 3),
-                            Inches(1.75), Inches(0.9), [str(count), label], size=14)
+                box = _text(slide, Inches(7.4) + Inches(1.09) * index, Inches(5.45), Inches(1.05), Inches(1.4),
+                            [str(count), label], size=11)
                 box.name = f"Number: {label}"
-                box.text_frame.paragraphs[0].font.size, box.text_frame.paragraphs[0].font.bold = Pt(28), True
+                box.text_frame.paragraphs[0].font.size, box.text_frame.paragraphs[0].font.bold = Pt(26), True
                 box.text_frame.paragraphs[0].space_after = Pt(0)
         elif item.kind == "priority":
             _chips(slide, item.chips, Inches(1.5))
