@@ -10,7 +10,7 @@ from harrow_kpi.ui import sidebar
 st.set_page_config(
     page_title="Harrow KPI Explorer",
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",
 )
 
 PAGES = Path(__file__).parent / "pages"

@@ -7,6 +7,7 @@ no map tiles, web fonts or templates fetched at run time.
 from __future__ import annotations
 
 import html
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -225,3 +226,137 @@ def timeline_figure(history: pd.DataFrame, name: str, unit: str | None, promises
         figure.add_annotation(x=pd.Timestamp(day), y=1, yref="paper", text=label, showarrow=False,
                               textangle=-90, xanchor="right", yanchor="top", font={"size": 11, "color": "#505A5F"})
     return figure
+
+
+def recent_points(history: pd.DataFrame, until: str | None = None, limit: int = 6) -> pd.DataFrame:
+    """The last ``limit`` periods of a measure with an actual or a target, up to ``until`` and of
+    its kind (quarters for a quarter: an earlier plan's annual figure is on another scale),
+    oldest first, each with its RAG (reported, else the rule's): what a slide, the deck and the
+    briefing pack chart. Missing figures are None."""
+    frame = history[history["actual"].notna() | history["target"].notna()]
+    if until is not None:
+        last = periods.parse(until)
+        keep = [periods.parse(p).order <= last.order and periods.parse(p).is_quarter == last.is_quarter
+                for p in frame["period"]]
+        frame = frame.loc[pd.Series(keep, index=frame.index, dtype=bool)]
+    frame = frame.tail(limit)
+    return pd.DataFrame({
+        "period": frame["period"].tolist(),
+        "actual": [None if missing(v) else float(v) for v in frame["actual"]],
+        "target": [None if missing(v) else float(v) for v in frame["target"]],
+        "band": [point_band(r)[0] for r in frame.to_dict("records")],
+    }, dtype=object)
+
+
+def _nice_ticks(low: float, high: float, most: int = 5) -> list[float]:
+    """Round-numbered ticks covering low..high, at most ``most`` of them."""
+    if high == low == 0:
+        high = 1.0
+    elif high == low:
+        high, low = high + (abs(high) or 1) * 0.5, low - (abs(low) or 1) * 0.5
+    magnitude = 10 ** math.floor(math.log10((high - low) / max(most - 1, 1)))
+    for step in (m * magnitude for m in (1, 2, 2.5, 5, 10, 20, 25, 50, 100)):
+        start = math.floor(low / step) * step
+        ticks = [start + i * step for i in range(int((high - start) / step) + 2) if start + i * step < high + step]
+        if len(ticks) <= most:
+            return ticks
+    return [low, high]
+
+
+def _tick_text(value: float, step: float, unit: str | None) -> str:
+    decimals = 0 if step >= 1 else min(3, -math.floor(math.log10(step)))
+    text = f"{0.0 if abs(value) < step / 2 else value:,.{decimals}f}"  # never "-0"
+    return f"{text}%" if unit == "percent" else f"£{text}" if unit and unit.startswith("gbp") else text
+
+
+def _period_lines(period: str, short: bool) -> tuple[str, str]:
+    """A period as two tick lines: 'Q2' over '2019/20' (or '19/20' where space is short)."""
+    year, _, quarter = period.partition(" ")
+    year = f"{year[2:4]}/{year[5:7]}" if short and len(year) == 7 else year
+    return (quarter, year) if quarter else (year, "")
+
+
+def trend_svg(points: pd.DataFrame, label: str, unit: str | None = None, width: int = 520, height: int = 230,
+              font: int = 20) -> str:
+    """A measure's recent actuals (solid line, a RAG-coloured point and its code at each) against
+    target (dashed), as a static SVG that scales with its container: text is ``font`` units high
+    in a ``width``-unit-wide drawing, so it is ``font`` px wherever the drawing is ``width`` px wide.
+    ``label`` names the chart for a screen reader; every text in it is escaped."""
+    series = {c: [None if missing(v) else float(v) for v in points[c]] for c in ("actual", "target")}
+    bands = [b if isinstance(b, str) else None for b in points["band"]]
+    values = [v for v in [*series["actual"], *series["target"]] if v is not None]
+    count = len(points)
+    summary = "; ".join(
+        f"{p}: actual {'none' if a is None else format(a, 'g')}, target {'none' if t is None else format(t, 'g')}"
+        + (f", {b}" if b else "") for p, a, t, b in zip(points["period"], series["actual"], series["target"], bands))
+    parts = [f'<svg class="trend" viewBox="0 0 {width} {height}" width="100%" role="img" '
+             f'xmlns="http://www.w3.org/2000/svg" font-family="Arial, Helvetica, sans-serif">',
+             f"<title>{html.escape(label)}. {html.escape(summary)}</title>"]
+    if not values or not count:
+        parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" font-size="{font}" '
+                     'fill="#0B0C0C">No figures to chart</text></svg>')
+        return "".join(parts)
+    low, high = min(values), max(values)
+    if unit == "percent":
+        low = min(low, max(0.0, low - (high - low) * 0.5))
+    pad = (high - low) * 0.08
+    top, bottom, right = font * 1.6, font * 2.8, font * 1.2
+    most = max(2, min(6, int((height - top - bottom) // (font * 1.6)) + 1))
+    ticks = _nice_ticks(low - pad if low - pad >= 0 or low < 0 else 0.0, high + pad, most)
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1
+    low, high = min(ticks[0], low), max(ticks[-1], high)
+    tick_texts = [_tick_text(t, step, unit) for t in ticks]
+    left = font * 0.6 * max(len(t) for t in tick_texts) + font * 0.8
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def x_of(index: int) -> float:
+        return left + (plot_w * (index + 0.5) / count)
+
+    def y_of(value: float) -> float:
+        return top + plot_h * (1 - (value - low) / ((high - low) or 1))
+
+    for tick, text in zip(ticks, tick_texts):
+        y = y_of(tick)
+        parts.append(f'<line x1="{left:.1f}" x2="{width - right:.1f}" y1="{y:.1f}" y2="{y:.1f}" stroke="#D8DADB"/>')
+        parts.append(f'<text x="{left - font * 0.4:.1f}" y="{y + font * 0.35:.1f}" text-anchor="end" '
+                     f'font-size="{font}" fill="#0B0C0C">{html.escape(text)}</text>')
+    short = plot_w / count < font * 0.62 * 7
+    for index, period in enumerate(points["period"]):
+        first, second = _period_lines(period, short)
+        x = x_of(index)
+        parts.append(f'<text x="{x:.1f}" y="{height - bottom + font * 1.2:.1f}" text-anchor="middle" '
+                     f'font-size="{font}" fill="#0B0C0C">{html.escape(first)}</text>')
+        if second:
+            parts.append(f'<text x="{x:.1f}" y="{height - bottom + font * 2.3:.1f}" text-anchor="middle" '
+                         f'font-size="{font}" fill="#0B0C0C">{html.escape(second)}</text>')
+    parts.append(f'<line x1="{left:.1f}" x2="{left:.1f}" y1="{top:.1f}" y2="{height - bottom:.1f}" stroke="#505A5F"/>')
+    parts.append(f'<line x1="{left:.1f}" x2="{width - right:.1f}" y1="{height - bottom:.1f}" '
+                 f'y2="{height - bottom:.1f}" stroke="#505A5F"/>')
+    for column, style in (("target", 'stroke="#1D4F91" stroke-width="3" stroke-dasharray="9 6"'),
+                          ("actual", 'stroke="#0B0C0C" stroke-width="3"')):
+        runs, run = [], []
+        for index, value in enumerate(series[column]):
+            if value is None:
+                runs.append(run)
+                run = []
+            else:
+                run.append(f"{x_of(index):.1f},{y_of(value):.1f}")
+        runs.append(run)
+        for run in runs:
+            if len(run) > 1:
+                parts.append(f'<polyline fill="none" {style} points="{" ".join(run)}"/>')
+            elif run and column == "target":
+                x, y = run[0].split(",")
+                parts.append(f'<line x1="{float(x) - 12:.1f}" x2="{float(x) + 12:.1f}" y1="{y}" y2="{y}" {style}/>')
+    for index, (value, band) in enumerate(zip(series["actual"], bands)):
+        if value is None:
+            continue
+        colour, _ = RAG_MARKER.get(band, RAG_MARKER[None])
+        x, y = x_of(index), y_of(value)
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{font * 0.35:.1f}" fill="{colour}" '
+                     'stroke="#0B0C0C" stroke-width="1.5"/>')
+        if band:
+            parts.append(f'<text x="{x:.1f}" y="{y - font * 0.6:.1f}" text-anchor="middle" font-size="{font}" '
+                         f'font-weight="bold" fill="#0B0C0C">{html.escape(band)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
