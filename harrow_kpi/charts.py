@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from harrow_kpi import periods, rag
-from harrow_kpi.display import RAG_MARKER
+from harrow_kpi.display import RAG_MARKER, basis_text
 from harrow_kpi.figures import missing
 
 UNIT_AXIS = {
@@ -21,6 +22,7 @@ UNIT_AXIS = {
     "count": "number",
     "rate": "rate",
     "days": "days",
+    "weeks": "weeks",
     "score": "score",
     "ratio": "ratio",
     "gbp": "£",
@@ -57,28 +59,25 @@ def point_band(row) -> tuple[str | None, str]:
     return None, ""
 
 
+def series(history: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """A measure's figures split by basis (schema.BASES; "" is the measure's own), the measure's own
+    first: each is drawn as its own line, so an annual total never joins a quarter's figure."""
+    if "basis" not in history or not len(history):
+        return [("", history)]
+    basis = history["basis"].fillna("")
+    return [(key, history[basis == key]) for key in sorted(basis.unique(), key=lambda b: (b != "", b))]
+
+
 def trend_figure(history: pd.DataFrame, name: str, unit: str | None = None, height: int = 340) -> go.Figure:
-    """Actual (line and RAG-marked points) against target (dashed), oldest to newest."""
-    frame = with_gaps(history)
+    """Actual (line and RAG-marked points) against target (dashed), oldest to newest; one line
+    per basis, each named by it where there is more than one."""
     figure = go.Figure()
-    has_range = "target_low" in frame and frame["target_low"].notna().any()
-    if has_range:
-        band_rows = frame[frame["target_low"].notna()]
-        figure.add_trace(go.Scatter(x=band_rows["x"], y=band_rows["target_high"], mode="lines",
-                                    line={"width": 0}, showlegend=False, hoverinfo="skip"))
-        figure.add_trace(go.Scatter(x=band_rows["x"], y=band_rows["target_low"], mode="lines",
-                                    line={"width": 0}, fill="tonexty", fillcolor="rgba(29,79,145,0.15)",
-                                    name="Target range"))
-    figure.add_trace(go.Scatter(
-        x=frame["x"], y=frame["target"], mode="lines+markers", name="Target",
-        line={"color": "#1D4F91", "dash": "dash"}, marker={"symbol": "line-ew-open", "size": 12},
-        connectgaps=False, hovertemplate="%{customdata}<br>Target %{y}<extra></extra>",
-        customdata=frame["period"].fillna(""),
-    ))
-    figure.add_trace(go.Scatter(
-        x=frame["x"], y=frame["actual"], mode="lines", name="Actual", line={"color": "#0B0C0C"},
-        connectgaps=False, hoverinfo="skip", showlegend=False,
-    ))
+    parts = series(history)
+    frames = []
+    for basis, part in parts:
+        label = f" ({basis_text(basis)})" if basis and len(parts) > 1 else ""
+        frames.append(_series_traces(figure, with_gaps(part), label, len(parts) > 1))
+    frame = pd.concat(frames, ignore_index=True) if frames else with_gaps(history)
     for band in (*rag.BANDS, None):
         points = [r for r in frame.to_dict("records") if r.get("period") and _band_of(r) == band
                   and not missing(r.get("actual"))]
@@ -106,6 +105,36 @@ def trend_figure(history: pd.DataFrame, name: str, unit: str | None = None, heig
         yaxis={"title": axis_unit or "value", "rangemode": "tozero" if unit == "percent" else "normal"},
     )
     return figure
+
+
+# Line styles of a second and third basis, so that the lines differ by more than colour.
+BASIS_DASH = ["solid", "dot", "dashdot", "longdash"]
+
+
+def _series_traces(figure: go.Figure, frame: pd.DataFrame, label: str, legend: bool) -> pd.DataFrame:
+    """One basis's target range, target and actual lines; returns the frame drawn."""
+    dash = BASIS_DASH[min(len([t for t in figure.data if t.name and t.name.startswith("Actual")]),
+                          len(BASIS_DASH) - 1)]
+    has_range = "target_low" in frame and frame["target_low"].notna().any()
+    if has_range:
+        band_rows = frame[frame["target_low"].notna()]
+        figure.add_trace(go.Scatter(x=band_rows["x"], y=band_rows["target_high"], mode="lines",
+                                    line={"width": 0}, showlegend=False, hoverinfo="skip"))
+        figure.add_trace(go.Scatter(x=band_rows["x"], y=band_rows["target_low"], mode="lines",
+                                    line={"width": 0}, fill="tonexty", fillcolor="rgba(29,79,145,0.15)",
+                                    name=f"Target range{label}"))
+    if frame["target"].notna().any() or not label:
+        figure.add_trace(go.Scatter(
+            x=frame["x"], y=frame["target"], mode="lines+markers", name=f"Target{label}",
+            line={"color": "#1D4F91", "dash": "dash"}, marker={"symbol": "line-ew-open", "size": 12},
+            connectgaps=False, hovertemplate="%{customdata}<br>Target %{y}<extra></extra>",
+            customdata=frame["period"].fillna(""),
+        ))
+    figure.add_trace(go.Scatter(
+        x=frame["x"], y=frame["actual"], mode="lines", name=f"Actual{label}", line={"color": "#0B0C0C", "dash": dash},
+        connectgaps=False, hoverinfo="skip", showlegend=legend,
+    ))
+    return frame
 
 
 def _band_of(row) -> str | None:
@@ -258,3 +287,137 @@ def timeline_spec(history: pd.DataFrame, name: str, unit: str | None, promises: 
                   "min": 0 if unit == "percent" else None, "axisLabel": {"color": "#0B0C0C"}},
         "series": series,
     }
+
+
+def recent_points(history: pd.DataFrame, until: str | None = None, limit: int = 6) -> pd.DataFrame:
+    """The last ``limit`` periods of a measure with an actual or a target, up to ``until`` and of
+    its kind (quarters for a quarter: an earlier plan's annual figure is on another scale),
+    oldest first, each with its RAG (reported, else the rule's): what a slide, the deck and the
+    briefing pack chart. Missing figures are None."""
+    frame = history[history["actual"].notna() | history["target"].notna()]
+    if until is not None:
+        last = periods.parse(until)
+        keep = [periods.parse(p).order <= last.order and periods.parse(p).is_quarter == last.is_quarter
+                for p in frame["period"]]
+        frame = frame.loc[pd.Series(keep, index=frame.index, dtype=bool)]
+    frame = frame.tail(limit)
+    return pd.DataFrame({
+        "period": frame["period"].tolist(),
+        "actual": [None if missing(v) else float(v) for v in frame["actual"]],
+        "target": [None if missing(v) else float(v) for v in frame["target"]],
+        "band": [point_band(r)[0] for r in frame.to_dict("records")],
+    }, dtype=object)
+
+
+def _nice_ticks(low: float, high: float, most: int = 5) -> list[float]:
+    """Round-numbered ticks covering low..high, at most ``most`` of them."""
+    if high == low == 0:
+        high = 1.0
+    elif high == low:
+        high, low = high + (abs(high) or 1) * 0.5, low - (abs(low) or 1) * 0.5
+    magnitude = 10 ** math.floor(math.log10((high - low) / max(most - 1, 1)))
+    for step in (m * magnitude for m in (1, 2, 2.5, 5, 10, 20, 25, 50, 100)):
+        start = math.floor(low / step) * step
+        ticks = [start + i * step for i in range(int((high - start) / step) + 2) if start + i * step < high + step]
+        if len(ticks) <= most:
+            return ticks
+    return [low, high]
+
+
+def _tick_text(value: float, step: float, unit: str | None) -> str:
+    decimals = 0 if step >= 1 else min(3, -math.floor(math.log10(step)))
+    text = f"{0.0 if abs(value) < step / 2 else value:,.{decimals}f}"  # never "-0"
+    return f"{text}%" if unit == "percent" else f"£{text}" if unit and unit.startswith("gbp") else text
+
+
+def _period_lines(period: str, short: bool) -> tuple[str, str]:
+    """A period as two tick lines: 'Q2' over '2019/20' (or '19/20' where space is short)."""
+    year, _, quarter = period.partition(" ")
+    year = f"{year[2:4]}/{year[5:7]}" if short and len(year) == 7 else year
+    return (quarter, year) if quarter else (year, "")
+
+
+def trend_svg(points: pd.DataFrame, label: str, unit: str | None = None, width: int = 520, height: int = 230,
+              font: int = 20) -> str:
+    """A measure's recent actuals (solid line, a RAG-coloured point and its code at each) against
+    target (dashed), as a static SVG that scales with its container: text is ``font`` units high
+    in a ``width``-unit-wide drawing, so it is ``font`` px wherever the drawing is ``width`` px wide.
+    ``label`` names the chart for a screen reader; every text in it is escaped."""
+    series = {c: [None if missing(v) else float(v) for v in points[c]] for c in ("actual", "target")}
+    bands = [b if isinstance(b, str) else None for b in points["band"]]
+    values = [v for v in [*series["actual"], *series["target"]] if v is not None]
+    count = len(points)
+    summary = "; ".join(
+        f"{p}: actual {'none' if a is None else format(a, 'g')}, target {'none' if t is None else format(t, 'g')}"
+        + (f", {b}" if b else "") for p, a, t, b in zip(points["period"], series["actual"], series["target"], bands))
+    parts = [f'<svg class="trend" viewBox="0 0 {width} {height}" width="100%" role="img" '
+             f'xmlns="http://www.w3.org/2000/svg" font-family="Arial, Helvetica, sans-serif">',
+             f"<title>{html.escape(label)}. {html.escape(summary)}</title>"]
+    if not values or not count:
+        parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" font-size="{font}" '
+                     'fill="#0B0C0C">No figures to chart</text></svg>')
+        return "".join(parts)
+    low, high = min(values), max(values)
+    if unit == "percent":
+        low = min(low, max(0.0, low - (high - low) * 0.5))
+    pad = (high - low) * 0.08
+    top, bottom, right = font * 1.6, font * 2.8, font * 1.2
+    most = max(2, min(6, int((height - top - bottom) // (font * 1.6)) + 1))
+    ticks = _nice_ticks(low - pad if low - pad >= 0 or low < 0 else 0.0, high + pad, most)
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1
+    low, high = min(ticks[0], low), max(ticks[-1], high)
+    tick_texts = [_tick_text(t, step, unit) for t in ticks]
+    left = font * 0.6 * max(len(t) for t in tick_texts) + font * 0.8
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def x_of(index: int) -> float:
+        return left + (plot_w * (index + 0.5) / count)
+
+    def y_of(value: float) -> float:
+        return top + plot_h * (1 - (value - low) / ((high - low) or 1))
+
+    for tick, text in zip(ticks, tick_texts):
+        y = y_of(tick)
+        parts.append(f'<line x1="{left:.1f}" x2="{width - right:.1f}" y1="{y:.1f}" y2="{y:.1f}" stroke="#D8DADB"/>')
+        parts.append(f'<text x="{left - font * 0.4:.1f}" y="{y + font * 0.35:.1f}" text-anchor="end" '
+                     f'font-size="{font}" fill="#0B0C0C">{html.escape(text)}</text>')
+    short = plot_w / count < font * 0.62 * 7
+    for index, period in enumerate(points["period"]):
+        first, second = _period_lines(period, short)
+        x = x_of(index)
+        parts.append(f'<text x="{x:.1f}" y="{height - bottom + font * 1.2:.1f}" text-anchor="middle" '
+                     f'font-size="{font}" fill="#0B0C0C">{html.escape(first)}</text>')
+        if second:
+            parts.append(f'<text x="{x:.1f}" y="{height - bottom + font * 2.3:.1f}" text-anchor="middle" '
+                         f'font-size="{font}" fill="#0B0C0C">{html.escape(second)}</text>')
+    parts.append(f'<line x1="{left:.1f}" x2="{left:.1f}" y1="{top:.1f}" y2="{height - bottom:.1f}" stroke="#505A5F"/>')
+    parts.append(f'<line x1="{left:.1f}" x2="{width - right:.1f}" y1="{height - bottom:.1f}" '
+                 f'y2="{height - bottom:.1f}" stroke="#505A5F"/>')
+    for column, style in (("target", 'stroke="#1D4F91" stroke-width="3" stroke-dasharray="9 6"'),
+                          ("actual", 'stroke="#0B0C0C" stroke-width="3"')):
+        runs, run = [], []
+        for index, value in enumerate(series[column]):
+            if value is None:
+                runs.append(run)
+                run = []
+            else:
+                run.append(f"{x_of(index):.1f},{y_of(value):.1f}")
+        runs.append(run)
+        for run in runs:
+            if len(run) > 1:
+                parts.append(f'<polyline fill="none" {style} points="{" ".join(run)}"/>')
+            elif run and column == "target":
+                x, y = run[0].split(",")
+                parts.append(f'<line x1="{float(x) - 12:.1f}" x2="{float(x) + 12:.1f}" y1="{y}" y2="{y}" {style}/>')
+    for index, (value, band) in enumerate(zip(series["actual"], bands)):
+        if value is None:
+            continue
+        colour, _ = RAG_MARKER.get(band, RAG_MARKER[None])
+        x, y = x_of(index), y_of(value)
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{font * 0.35:.1f}" fill="{colour}" '
+                     'stroke="#0B0C0C" stroke-width="1.5"/>')
+        if band:
+            parts.append(f'<text x="{x:.1f}" y="{y - font * 0.6:.1f}" text-anchor="middle" font-size="{font}" '
+                         f'font-weight="bold" fill="#0B0C0C">{html.escape(band)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

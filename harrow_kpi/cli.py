@@ -22,6 +22,7 @@ from harrow_kpi import (
     exports,
     geography,
     ingest,
+    ledger,
     periods,
     quarters,
     queries,
@@ -262,6 +263,43 @@ def template(path: Path, period: str) -> None:
         _csv(uploads.template(db, quarter))
 
 
+@cli.command(help="The Cabinet slides of a quarter as a PowerPoint deck (.pptx), with native charts.")
+@click.option("--period", help="the quarter, e.g. '2019/20 Q2' (default: the latest published one)")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="the .pptx file to write")
+@click.option("--headline", is_flag=True, help="headline measures only")
+@click.option("--rag", help="RAG bands, comma-separated: HG,LG,A,LR,HR, differs, none")
+@click.option("--portfolio-holder", multiple=True, help="a portfolio holder as named on the scorecard (repeatable)")
+@click.option("--director", multiple=True, help="a director as named on the scorecard (repeatable)")
+@click.option("--direction", help="directions, comma-separated: improving,unchanged,worsening,none")
+@click.option("--search", default="", help="measure name contains")
+@_with_db()
+def deck(path: Path, period: str | None, output: str, headline: bool, rag: str | None,
+         portfolio_holder: tuple[str, ...], director: tuple[str, ...], direction: str | None, search: str) -> None:
+    from harrow_kpi import deck as pptx_deck
+    from harrow_kpi import filters, slides
+
+    with store.opened(path) as db:
+        states = queries.quarter_states(db)
+        published = [p for p, q in states.items() if q.published]
+        drafts = [p for p, q in states.items() if not q.published]
+        people = queries.people_on_scorecards(db)
+        params = {"quarter": period or (published or [*states])[-1], "drafts": "1", "q": search,
+                  "headline": "1" if headline else "", "rag": rag or "", "direction": direction or "",
+                  "ph": list(portfolio_holder), "director": list(director)}
+        chosen = filters.from_query({k: v for k, v in params.items() if v}, published,
+                                    people["portfolio_holder"].dropna().unique().tolist(),
+                                    people["director"].dropna().unique().tolist(), drafts)
+        if chosen.ignored or not chosen.quarter:
+            _fail([f"Not understood: {', '.join(chosen.ignored) or 'no quarter'}. Quarters: {', '.join(states)}."])
+        table = queries.scorecard(db, chosen.quarter)
+        before = str(periods.parse(chosen.quarter).previous())
+        previous = queries.scorecard(db, before) if before in states else None
+        histories = queries.histories(db, table["indicator_id"])
+        made = slides.build(table, previous, histories, queries.priorities(db), chosen)
+    Path(output).write_bytes(pptx_deck.build(made, draft=states[chosen.quarter].label, shown=chosen.describe()))
+    click.echo(f"Wrote {output}: {len(made)} slides for {chosen.quarter} ({chosen.describe()}).")
+
+
 @cli.command("hash-password", help="Make an officer password hash for secrets.toml (reads the password).")
 def hash_password() -> None:
     password = getpass.getpass("Officer password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
@@ -277,6 +315,28 @@ def data_readme(path: Path) -> None:
     with store.opened(path) as db:
         readme.write_text(checks.refresh_readme(db, readme.read_text(encoding="utf-8")), encoding="utf-8")
     click.echo(f"Refreshed {readme}")
+
+
+@cli.command("token-ledger", help="Count the seeds' number tokens: figures, not figures, unaccounted.")
+@click.option("--seed", "seeds", multiple=True, metavar="FILE", help="Only this seed (repeatable).")
+@click.option("--unaccounted", is_flag=True, help="List each unaccounted token with its line.")
+def token_ledger(seeds: tuple[str, ...], unaccounted: bool) -> None:
+    problems = ledger.check_not_figures()
+    if problems:
+        _fail(problems)
+    names = seeds or ledger.SEED_FILES
+    unknown = [name for name in names if name not in ledger.SEED_FILES]
+    if unknown:
+        _fail([f"'{name}' is not a seed document" for name in unknown])
+    found = ledger.classify(names=names)
+    click.echo("seed,tokens,figures,not_figures,unaccounted,accounted_pct,captured_pct")
+    for row in ledger.counts(found):
+        click.echo(f"{row['seed']},{row['tokens']},{row['figures']},{row['not_figures']},{row['unaccounted']},"
+                   f"{row['accounted_pct']:.1f},{row['captured_pct']:.1f}")
+    if unaccounted:
+        for token in found:
+            if token.kind == ledger.UNACCOUNTED:
+                click.echo(f"{token.seed}:{token.line}\t{token.token}\t{token.text.strip()[:160]}")
 
 
 def main(argv: list[str] | None = None) -> int:

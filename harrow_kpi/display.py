@@ -55,15 +55,16 @@ def rag_text(code) -> str:
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
-def figure_shown(printed, value, unit=None) -> str:
+def figure_shown(printed, value, unit=None, qualifier=None) -> str:
     """A figure as printed, with the thousands separators a document sometimes left out ("340000"
-    beside "368,616" reads 340,000), so that figures side by side read alike."""
+    beside "368,616" reads 340,000), so that figures side by side read alike; with its bound
+    ("over 1,000") as figure_text writes it."""
     text = figure_text(printed, value, unit)
     bare = text[:-1] if text.endswith("%") else text
     if _PLAIN_NUMBER.fullmatch(bare) and abs(float(bare)) >= 1000:
         whole, _, decimals = bare.partition(".")
         text = f"{int(whole):,}" + (f".{decimals}" if decimals else "") + text[len(bare):]
-    return text
+    return figure_text(text, None, unit, qualifier) if text else text
 
 
 def direction_text(value) -> str:
@@ -77,6 +78,23 @@ def quarter_label(period: str) -> str:
 
 
 STATUS_WORDS = {"BL": "BL (baseline: no target yet)", "MI only": "MI only (management information, no target)"}
+
+
+# A figure's basis in a few words, for chart legends and tables (schema.BASES says it in full).
+BASIS_LABELS = {
+    "quarter": "the quarter's own figure",
+    "year-to-date": "year to date",
+    "year": "whole year",
+    "month": "one month",
+    "rolling-year": "rolling 12 months",
+    "cumulative": "running total",
+    "point-in-time": "on one day",
+}
+
+
+def basis_text(basis) -> str:
+    """What period a figure covers, where it is not the measure's own basis (then empty)."""
+    return BASIS_LABELS.get(basis, "") if isinstance(basis, str) else ""
 
 
 def status_text(note) -> str:
@@ -153,7 +171,8 @@ def measures_frame(table: pd.DataFrame) -> pd.DataFrame:
             "Measure": table["name"],
             "Target": [figure_shown(r["target_as_printed"], r["target"], r["unit"]) for r in rows],
             "Actual": [
-                figure_shown(r["actual_as_printed"], r["actual"], r["unit"]) or status_text(r["status_note"])
+                figure_shown(r["actual_as_printed"], r["actual"], r["unit"], r.get("qualifier"))
+                or status_text(r["status_note"])
                 for r in rows
             ],
             "RAG": [rag_with_check(r["rag_reported"], r["rag_computed"]) for r in rows],

@@ -104,3 +104,47 @@ def test_the_plans_timeline_shows_only_moments_with_something_and_labels_the_gap
     assert [pair[0]["name"] for pair in named["Actual"]["markArea"]["data"]] == [
         "no figures printed, 2005–2011", "no figures printed, 2011–2017", "no figures printed, 2017–2020"]
     assert spec["yAxis"]["min"] == 0 and spec["yAxis"]["name"] == "%"
+
+
+def svg_texts(svg: str) -> list[str]:
+    import re
+
+    return re.findall(r"<text [^>]*>([^<]*)</text>", svg)
+
+
+def test_recent_points_keep_to_quarters_up_to_the_one_shown(db):
+    history = queries.history(db, "arts-centre-visits")
+    points = charts.recent_points(history, "2019/20 Q1")
+    # seed 001 line 138: 44,037 against 49,000 (HR) in 2018/19 Q2, 71,434 against 50,000 (HG) in Q1;
+    # the 2016/17 annual figure (another scale) and 2019/20 Q2 (after the quarter) are left out
+    assert points.to_dict("list") == {"period": ["2018/19 Q2", "2019/20 Q1"], "actual": [44037.0, 71434.0],
+                                      "target": [49000.0, 50000.0], "band": ["HR", "HG"]}
+
+
+def test_the_svg_trend_labels_every_period_and_point_and_escapes_the_name():
+    points = pd.DataFrame({"period": ["2019/20 Q1", "2019/20 Q2", "2019/20 Q3"], "actual": [9.0, None, 10.0],
+                           "target": [9.0, 9.0, None], "band": ["LG", None, "HR"]}, dtype=object)
+    svg = charts.trend_svg(points, "<b>Data & breaches</b>", width=560, height=190, font=20)
+    texts = svg_texts(svg)
+    assert texts[-2:] == ["LG", "HR"]  # each point's RAG code
+    assert ["Q1", "2019/20", "Q2", "2019/20", "Q3", "2019/20"] == [t for t in texts if t.startswith(("Q", "20"))]
+    assert "<title>&lt;b&gt;Data &amp; breaches&lt;/b&gt;. 2019/20 Q1: actual 9, target 9, LG; " \
+        "2019/20 Q2: actual none, target 9; 2019/20 Q3: actual 10, target none, HR</title>" in svg
+    assert 'viewBox="0 0 560 190"' in svg and svg.count('font-size="20"') == len(texts)
+    assert svg.count("<polyline") == 1  # the target line; the actual has a gap in Q2, so no line joins 9 and 10
+    assert "-0" not in "".join(texts)
+
+
+def test_svg_ticks_never_crowd_and_never_read_minus_zero():
+    assert charts._nice_ticks(3.3, 6.2, 3) == [2.5, 5.0, 7.5]
+    assert charts._nice_ticks(0, 0, 3) == [0.0, 0.5, 1.0]
+    assert charts._tick_text(-1e-17, 0.5, None) == "0.0" and charts._tick_text(55.0, 10, "percent") == "55%"
+    points = pd.DataFrame({"period": ["2019/20 Q1", "2019/20 Q2"], "actual": [3.3, 6.2], "target": [5.0, 5.0],
+                           "band": [None, None]}, dtype=object)
+    ticks = [t for t in svg_texts(charts.trend_svg(points, "m", "percent", height=190, font=20)) if t.endswith("%")]
+    assert len(ticks) <= 4  # 102 units of plot for 20-unit type: at most four ticks, each 1.6 lines apart
+
+
+def test_an_empty_trend_says_so():
+    empty = pd.DataFrame({"period": [], "actual": [], "target": [], "band": []})
+    assert svg_texts(charts.trend_svg(empty, "m")) == ["No figures to chart"]

@@ -1,5 +1,6 @@
 """Every page under streamlit.testing.v1.AppTest, asserting on what it shows."""
 
+import html
 import re
 
 import pandas as pd
@@ -29,14 +30,19 @@ def test_overview_shows_the_latest_quarter_by_default(app_env):
 
 
 def tile_counts(at) -> dict[str, dict[str, int]]:
-    """Read each priority tile back: its heading, then its badges' counts by band."""
-    values = [m.value for m in at.markdown]
+    """Read each priority tile back: its name, then its chips' counts by band ("none": no RAG)."""
+    nav = next(m.value for m in at.markdown if m.value.startswith('<nav class="tiles"'))
     tiles = {}
-    for index, value in enumerate(values):
-        if value.startswith("#### "):
-            badges = re.findall(r"<strong>(\d+)</strong>.*?</span> (HG|LG|A|LR|HR) ", values[index + 1])
-            tiles[value[5:]] = {band: int(count) for count, band in badges}
+    for name, chips in re.findall(r'<span class="name"[^>]*>(.*?)</span>.*?<span class="chips">(.*?)</span></a>', nav):
+        found = re.findall(r"<strong>(\d+)</strong> <span aria-hidden=\"true\">[^<]*</span> (HG|LG|A|LR|HR|no RAG)",
+                           chips)
+        tiles[name] = {("none" if band == "no RAG" else band): int(count) for count, band in found}
     return tiles
+
+
+def tile_links(at) -> dict[str, str]:
+    nav = next(m.value for m in at.markdown if m.value.startswith('<nav class="tiles"'))
+    return dict(re.findall(r'<a class="tile" href="([^"]*)"[^>]*><span class="name"[^>]*>(.*?)</span>', nav))
 
 
 # The Corporate Scorecard's Q2 2019/20 RAG column, counted by hand per priority in seed 001
@@ -50,14 +56,41 @@ Q2_TILES = {
 }
 
 
-def without_none(counts: dict) -> dict:
-    return {band: count for band, count in counts.items() if band != "none"}
-
-
 def test_overview_tiles_count_the_reported_rag_per_priority(app_env):
     at = run_app()
-    assert tile_counts(at) == {name: without_none(counts) for name, counts in Q2_TILES.items()}
+    assert tile_counts(at) == Q2_TILES
     assert "✖✖" in markdown_text(at) and "High Red" in markdown_text(at)
+
+
+def test_overview_tiles_link_to_their_priority_pages_and_mute_zero_counts(app_env):
+    at = open_page("pages/overview.py", quarter="2019/20 Q1")
+    links = {name: href for href, name in tile_links(at).items()}
+    assert links == {
+        "Build a Better Harrow": "./build-a-better-harrow?quarter=2019%2F20+Q1",
+        "Supporting Those Most in Need": "./supporting-those-most-in-need?quarter=2019%2F20+Q1",
+        "Preserving Vital Public Services": "./preserving-vital-public-services?quarter=2019%2F20+Q1",
+        "A Strong Local Economy For All": "./a-strong-local-economy-for-all?quarter=2019%2F20+Q1",
+        "Modernising Harrow Council": "./modernising-harrow-council?quarter=2019%2F20+Q1",
+    }
+    at = run_app()
+    nav = next(m.value for m in at.markdown if m.value.startswith('<nav class="tiles"'))
+    # A Strong Local Economy For All printed no A, LR or HR in Q2 (Q2_TILES): three muted chips there,
+    # one LR elsewhere in each of Build a Better Harrow and Modernising Harrow Council.
+    assert nav.count('class="chip zero"') == 5
+    assert "<strong>0</strong> <span aria-hidden=\"true\">✖</span> LR" in nav
+
+
+def test_overview_first_screen_is_a_strip_of_big_numbers(app_env):
+    at = run_app()
+    metrics = {m.label: m.value for m in at.metric}
+    # Direction counts as tests/test_narrative.py reads them by hand (24, 12, 25); 13 High Reds in Q2
+    # (Q2_TILES: 3 + 2 + 3 + 0 + 5); four reported RAGs the rule bands otherwise (data/README.md).
+    assert metrics == {"▲ Improved": "24", "► Held steady": "12", "▼ Worsened": "25", "✖✖ HR High Red": "13",
+                       "⚠ Differs from rule": "4"}
+    shown = [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("- ")]
+    assert not any(s.startswith("- In 2019/20 Q2, of the") for s in shown)  # the strip says it
+    assert "- 7 measures are newly High Red: “Number of new Council homes started on site (cumulative)” and 6 more." \
+        in shown
 
 
 def headline_frame(at):
@@ -556,11 +589,12 @@ def open_cabinet(**query):
     ("1", "Harrow's performance, 2019/20 Q2 (July–September 2019)"),
     ("2", "Build a Better Harrow"),
     ("6", "Modernising Harrow Council"),
-    ("7", "What needs attention"),
+    ("7", "What needs attention (1 of 4)"),
+    ("10", "What needs attention (4 of 4)"),
 ])
 def test_cabinet_slides_open_from_the_url(app_env, slide, title):
     at = open_cabinet(slide=slide)
-    assert at.title[0].value == title
+    assert at.title[0].value.replace("\\", "") == title
     assert at.query_params["slide"] == slide
     keys = [w.key for w in [*at.selectbox, *at.toggle, *at.multiselect]]
     assert "quarter" not in keys and "f_headline" not in keys and "f_rag" not in keys  # no filters drawn
@@ -568,16 +602,65 @@ def test_cabinet_slides_open_from_the_url(app_env, slide, title):
 
 def test_cabinet_next_and_previous_move_through_the_slides(app_env):
     at = open_cabinet()
-    assert at.button(key="previous").disabled
+    assert at.button(key="previous").disabled and at.button(key="first").disabled
     at.button(key="next").click().run()
     assert at.title[0].value == "Build a Better Harrow" and at.query_params["slide"] == "2"
     at.button(key="previous").click().run()
     assert at.query_params["slide"] == "1"
+    at.button(key="last").click().run()
+    assert at.query_params["slide"] == "10" and at.button(key="next").disabled
+    at.button(key="first").click().run()
+    assert at.query_params["slide"] == "1"
+
+
+def slide_body(at) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("<div class='slide'>"))
+
+
+def test_a_priority_slide_says_how_many_headline_measures_it_shows_with_rag_chips(app_env):
+    body = slide_body(open_cabinet(slide="2"))
+    # Build a Better Harrow prints 9 headline measures (seed 001 lines 112-141)
+    assert "4 of 9 headline measures: the first 4 with a figure this quarter" in body
+    # Number of new Council homes started on site: 42 target, 27 actual, HR (seed 001 line 113)
+    assert ("<td>Number of new Council homes started on site (cumulative)</td><td class=num>42</td>"
+            "<td class=num>27</td><td><span class=\"chip\" style=\"background:#B10E1E;color:#FFFFFF\"") in body
+    assert body.count("<svg class=\"trend\"") == 2 and "empty" not in body.lower()
+    economy = slide_body(open_cabinet(slide="5"))
+    assert "1 headline measure, with no figure this quarter" in economy
+    assert "No headline measure has a figure this quarter." in economy and "empty" not in economy.lower()
+
+
+def test_what_needs_attention_pages_through_every_measure_with_its_reason(app_env):
+    rows = []
+    for slide in ("7", "8", "9", "10"):
+        body = slide_body(open_cabinet(slide=slide))
+        rows += re.findall(r"<tr><td>(.*?)</td>.*?</td><td>([^<]*)</td></tr>", body)
+    assert len(rows) == 19  # tests/test_narrative.py: the 19 measures that need attention in Q2
+    assert all(reason for _, reason in rows)
+    why = dict(rows)
+    # seed 001 line 162: 199 against 320, 218 against 210, 242 against 210
+    assert why["Total number of households to whom we have accepted a full homelessness duty in the previous 12 "
+               "months"] == ("High Red this quarter; worse against its target in each of 2019/20 Q1 and 2019/20 Q2 "
+                             "(199 against 320; 218 against 210; 242 against 210)")
+    assert why["Number of new Council homes started on site (cumulative)"] == "High Red this quarter"
+
+
+def test_the_cabinet_page_offers_the_deck(app_env):
+    import io
+
+    from pptx import Presentation
+
+    from harrow_kpi import ui
+
+    at = open_cabinet()
+    assert [b.label for b in at.get("download_button")] == ["Download the deck"]
+    deck = Presentation(io.BytesIO(ui.deck_file(ui.db_path(), "2019/20 Q2")))
+    assert len(deck.slides) == 10 and deck.slides[6].shapes[0].text_frame.text == "What needs attention (1 of 4)"
 
 
 def test_cabinet_survives_a_bad_slide_number(app_env):
     at = open_cabinet(slide="99")
-    assert at.title[0].value == "What needs attention"
+    assert at.title[0].value == "What needs attention \\(4 of 4\\)"
     at = open_cabinet(slide="abc")
     assert at.query_params["slide"] == "1"
 
@@ -586,8 +669,8 @@ def test_the_summary_opens_the_slides_and_heads_the_overview(app_env):
     slides = open_cabinet()
     overview = run_app()
     assert "The quarter in plain English: 2019/20 Q2" in [h.value for h in overview.header]
-    sentence = next(m.value for m in overview.markdown if m.value.startswith("- In 2019/20 Q2, of the"))
-    assert sentence.replace("\\", "") in "\n".join(m.value for m in slides.markdown).replace("\\", "")
+    sentence = next(m.value for m in overview.markdown if m.value.startswith("- 5 measures newly met"))
+    assert html.escape(sentence[2:].replace("\\", "")) in slide_body(slides)
     assert [b.label for b in overview.get("download_button")][0].startswith("Download the briefing pack")
 
 
@@ -644,6 +727,7 @@ def test_a_link_to_a_draft_without_drafts_on_opens_the_published_quarter(private
     at = open_page("pages/overview.py", quarter="2019/20 Q3", drafts="1")
     assert at.selectbox(key="quarter").value == "2019/20 Q3"
     assert any("Draft: 3 of 114" in w.value for w in at.warning)
+    assert {m.label: m.value for m in at.metric}["Measures reported (draft)"] == "3 of 114"
 
 
 def test_publishing_on_the_upload_page_moves_every_readers_default(private_app, tmp_path):

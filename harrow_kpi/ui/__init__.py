@@ -23,6 +23,7 @@ from harrow_kpi.display import (  # noqa: F401 - pages read these through ui
     RAG_STYLE,
     STATUS_WORDS,
     action_status_text,
+    basis_text,
     direction_text,
     figure_shown,
     figure_text,
@@ -297,3 +298,11 @@ def briefing_pack(path: str, period: str, chosen) -> bytes:
     return briefing.build(table, previous_scorecard(path, period), chosen,
                           histories(path, tuple(table["indicator_id"])),
                           draft=draft_label(path, period)).encode("utf-8")
+
+
+def deck_file(path: str, period: str) -> bytes:
+    """The Cabinet slides of a quarter as a PowerPoint deck (the slide mode's slides)."""
+    from harrow_kpi import deck
+    from harrow_kpi.ui import cabinet
+
+    return deck.build(cabinet.deck_slides(path, period), draft=draft_label(path, period))
