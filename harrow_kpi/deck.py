@@ -156,8 +156,8 @@ def _footer(slide, source: str, made: dt.date, draft: str, number: int, total: i
         f"Made {made:%-d %B %Y} by the Harrow KPI Explorer."
     if draft:
         words = f"{draft}: not yet published. " + words
-    _text(slide, Inches(0.5), Inches(6.95), Inches(11.3), Inches(0.45), words, size=12, colour=MUTED)
-    _text(slide, Inches(11.8), Inches(6.95), Inches(1.1), Inches(0.45), f"{number} of {total}", size=12,
+    _text(slide, Inches(0.5), Inches(6.95), Inches(11.3), Inches(0.45), words, size=14, colour=MUTED)
+    _text(slide, Inches(11.8), Inches(6.95), Inches(1.1), Inches(0.45), f"{number} of {total}", size=14,
           colour=MUTED, align=PP_ALIGN.RIGHT)
 
 
@@ -181,14 +181,16 @@ def build(deck: list[slides.Slide], draft: str = "", made: dt.date | None = None
             counts = item.counts.reset_index().rename(columns={"priority_name": "Priority"})
             counts.columns = ["Priority", *[chip_text(b if b != "none" else None) for b in item.counts.columns]]
             shape = _table(slide, counts.astype({c: str for c in counts.columns[1:]}), [], Inches(7.4), Inches(1.6),
-                           Inches(5.4), [3.4, 1, 1, 1, 1, 1, 1.3], size=13)
+                           Inches(5.4), [3.4, 1, 1, 1, 1, 1, 1.3], size=14)
             for column, band in enumerate([*rag.BANDS, None], start=1):
                 cell = shape.table.cell(0, column)
                 cell.text_frame.paragraphs[0].font.color.rgb = _fill(cell, band)
             for index, (label, count) in enumerate(item.numbers):
-                box = _text(slide, Inches(7.4) + Inches(1.09) * index, Inches(5.45), Inches(1.05), Inches(1.4),
-                            [str(count), label], size=11)
+                last = index == len(item.numbers) - 1  # the longest label gets the room that is left
+                box = _text(slide, Inches(7.4) + Inches(1.0) * index, Inches(5.45), Inches(1.5 if last else 0.98),
+                            Inches(1.4), [str(count), label], size=14)
                 box.name = f"Number: {label}"
+                box.text_frame.margin_left = box.text_frame.margin_right = 0  # "worsened" fits whole at 14 pt
                 box.text_frame.paragraphs[0].font.size, box.text_frame.paragraphs[0].font.bold = Pt(26), True
                 box.text_frame.paragraphs[0].space_after = Pt(0)
         elif item.kind == "priority":
@@ -205,7 +207,7 @@ def build(deck: list[slides.Slide], draft: str = "", made: dt.date | None = None
                       "No measure can be compared with last quarter.", size=18)
         elif item.table is not None and len(item.table):
             _table(slide, item.table, item.rule, Inches(0.5), Inches(1.55), Inches(12.3), [3.6, 2, 1, 1.1, 4.6],
-                   size=12)
+                   size=14)
         _footer(slide, item.source, made, draft, number, len(deck))
         slide.notes_slide.notes_text_frame.text = item.notes
     out = io.BytesIO()

@@ -192,3 +192,31 @@ def test_the_deck_command_refuses_what_it_does_not_know(db_file, tmp_path):
     ran = run_cli("deck", "--director", "Nobody", "--rag", "XX", "-o", out, db=db_file)
     assert ran.returncode == 1 and "rag=XX" in ran.stderr and "director=Nobody" in ran.stderr
     assert not out.exists()
+
+
+def test_every_text_in_the_deck_reads_from_the_back_of_the_room(pptx):
+    """At least 14 pt on a 13.33-inch slide: 18 px or more when it is shown 1280 pixels wide."""
+    smallest = {}
+
+    def note(where, font):
+        if font.size is not None:
+            smallest[where] = min(smallest.get(where, 99), font.size.pt)
+
+    for number, slide in enumerate(pptx.slides, start=1):
+        for shape in slide.shapes:
+            frames = []
+            if shape.has_text_frame:
+                frames.append(shape.text_frame)
+            if shape.has_table:
+                frames += [cell.text_frame for row in shape.table.rows for cell in row.cells]
+            for frame in frames:
+                for paragraph in frame.paragraphs:
+                    note(number, paragraph.font)
+                    for run in paragraph.runs:
+                        note(number, run.font)
+            if shape.has_chart:
+                chart = shape.chart
+                for font in (chart.legend.font, chart.category_axis.tick_labels.font,
+                             chart.value_axis.tick_labels.font):
+                    note(number, font)
+    assert smallest and min(smallest.values()) >= 14, smallest
