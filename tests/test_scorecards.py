@@ -466,3 +466,17 @@ def test_the_upload_preview_gives_a_defined_year_s_figure_its_rag_by_that_year_s
         checked = ingest.check(text.encode(), "q1.csv", uploads.context(db))
         preview = uploads.preview(db, checked.rows).set_index("indicator_id")
     assert preview.loc["book-issues", "rag_computed"] == "LR"  # 6.7% over a target now meant as a ceiling
+
+
+def test_a_definition_is_compared_with_the_year_before_not_the_latest(path):
+    load_definition(path)  # 2020/21: 115 measures
+    with store.opened(path) as db:
+        later = uploads.scorecard_template(db, "2022/23").assign(year="2022/23")
+    later = later[later["indicator_id"] != "digital-transactions"]  # 2022/23 retires one
+    uploads.commit_scorecard(path, check_definition(path, later.to_csv(index=False).encode(),
+                                                    filename="scorecard-2022-23.csv"), "jsmith")
+    with store.opened(path) as db:
+        between = uploads.scorecard_template(db, "2021/22").assign(year="2021/22")
+        checked = check_definition(path, between.to_csv(index=False).encode(), filename="scorecard-2021-22.csv")
+        preview = uploads.scorecard_preview(db, checked.rows)
+    assert preview["outcome"].value_counts().to_dict() == {"unchanged": 115}  # against 2020/21, not 2022/23
