@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from harrow_kpi import ui
-from harrow_kpi.ui import sidebar
+from harrow_kpi.ui import sidebar, signin
 
 st.set_page_config(
     page_title="Harrow KPI Explorer",
@@ -16,6 +16,7 @@ st.set_page_config(
 PAGES = Path(__file__).parent / "pages"
 
 path = ui.db_path()
+signin.check_configuration()  # a malformed officer password hash is logged when the app starts
 # No page icons: Streamlit turns the current page's icon into the favicon, fetched from
 # a font CDN, and the app must not need the network. URL paths differ from the file
 # names on purpose: Streamlit's legacy pages/ emulation must not claim these URLs.

@@ -75,9 +75,11 @@ def plain_error(error: sqlite3.Error) -> StoreError:
 
 
 @contextmanager
-def writing(db: sqlite_utils.Database, wait: float | None = None, on_wait: Callable[[str], None] | None = None):
+def writing(db: sqlite_utils.Database, wait: float | None = None, on_wait: Callable[[str], None] | None = None,
+            bump: bool = True):
     """One short write transaction: wait in turn for another writer (saying so once through
-    ``on_wait``), refuse plainly after ``wait`` seconds, bump the data version on success."""
+    ``on_wait``), refuse plainly after ``wait`` seconds, bump the data version on success
+    (unless ``bump`` is false: a sign-in attempt changes no figure, so no cached page is dropped)."""
     wait = WRITE_WAIT if wait is None else wait
     deadline = time.monotonic() + wait
     db.execute("PRAGMA busy_timeout = 200")
@@ -98,7 +100,8 @@ def writing(db: sqlite_utils.Database, wait: float | None = None, on_wait: Calla
                 time.sleep(0.2)
         try:
             yield db
-            bump_version(db)
+            if bump:
+                bump_version(db)
             db.execute("COMMIT")
         except BaseException as error:
             if db.conn.in_transaction:  # SQLite ends the transaction itself on a full disk
