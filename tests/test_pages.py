@@ -383,12 +383,20 @@ def officer_secrets():
 
 
 def open_upload(secrets=None, officer=None):
+    """The upload page; with ``officer``, already signed in as that configured officer (the right
+    is checked against the secrets on every run, so the account is configured too)."""
+    from harrow_kpi import auth
+
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if officer:
+        secrets = secrets or {"officers": {officer: officer_secrets()["officers"]["jsmith"]}}
     if secrets:
         at.secrets.update(secrets)
     at.run()
     if officer:
         at.session_state["officer"] = officer
+        at.session_state["officer_mode"] = "password"
+        at.session_state["officer_hash"] = auth.fingerprint(secrets["officers"][officer])
     at.switch_page("pages/upload.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -30,7 +30,7 @@ HOW_TO = """No officer account is configured, so uploads are switched off. An ad
    so that the shell leaves each `$` alone: `HARROW_KPI_OFFICERS='jsmith=pbkdf2_sha256$240000$...'`;
 3. or configure the council's identity provider for `st.login` under `[auth]`, with
    `officer_domains = ['harrow.gov.uk']`, `officer_emails = [...]` or `officer_groups = [...]`
-   in `[officers_oidc]` (see the README's "Officer sign-in")."""
+   in `[officers_oidc]` (the README's section Officer sign-in says how)."""
 
 
 def _secrets() -> dict:
@@ -41,10 +41,12 @@ def _secrets() -> dict:
 
 
 def _client() -> str | None:
+    """The address the browser connects from (None on localhost): the per-client throttle's key."""
     try:
-        return st.context.ip_address
+        address = st.context.ip_address
     except Exception:  # noqa: BLE001 - no client context (a bare script run)
         return None
+    return address if isinstance(address, str) else None
 
 
 @st.cache_resource(show_spinner=False)
