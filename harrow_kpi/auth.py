@@ -250,7 +250,7 @@ def record_oidc(path, email: str, client: str | None, decision: OidcDecision) ->
         _record(db, {"method": "oidc", "officer": email[:NAME_LIMIT], "officer_key": _key(email),
                      "client": (client or "local")[:NAME_LIMIT], "at": _stamp(now()),
                      "outcome": "accepted" if decision.officer else "refused", "wait_seconds": 0,
-                     "reason": decision.reason})
+                     "reason": decision.message})
 
 
 def attempts(db: sqlite_utils.Database) -> list[dict]:
@@ -272,12 +272,22 @@ def wait_words(seconds: float) -> str:
 
 # --- The council's identity provider (OIDC claims from st.user) --------------------------
 
+# Where a reason names the identity: the page shows it as literal text, the audit as it is.
+WHO = "{who}"
+
+
 @dataclass(frozen=True)
 class OidcDecision:
-    """The officer's e-mail (or subject) when the claims make an officer, else None, and why."""
+    """The officer's e-mail (or subject) when the claims make an officer, else None, and why
+    (``reason`` holds WHO where it names the identity ``who``)."""
 
     officer: str | None
     reason: str
+    who: str = ""
+
+    @property
+    def message(self) -> str:
+        return self.reason.replace(WHO, self.who)
 
 
 def _listed(values: object) -> list[str]:
@@ -318,8 +328,8 @@ def oidc_officer(claims: Mapping, rules: Mapping, moment: dt.datetime | None = N
         return OidcDecision(None, "Your council sign-in has expired. Sign out and sign in again.")
     tenant = str(rules.get("tenant_id") or "").strip()
     if tenant and str(claims.get("tid") or "").casefold() != tenant.casefold():
-        return OidcDecision(None, f"You are signed in as {who}, from another organisation's directory, "
-                                  "so uploads stay locked.")
+        return OidcDecision(None, f"You are signed in as {WHO}, from another organisation's directory, "
+                                  "so uploads stay locked.", who)
     emails = {e.strip().casefold() for e in _listed(rules.get("officer_emails")) if e.strip()}
     domains = {d.strip().lstrip("@").casefold() for d in _listed(rules.get("officer_domains")) if d.strip()}
     groups = {g.strip().casefold() for g in _listed(rules.get("officer_groups")) if g.strip()}
@@ -334,13 +344,13 @@ def oidc_officer(claims: Mapping, rules: Mapping, moment: dt.datetime | None = N
         verified_claim = str(rules.get("email_verified_claim") or "email_verified")
         parts = single_address(email)
         if parts is None:
-            return OidcDecision(None, f"You are signed in as {who}, but the identity provider did not send one "
-                                      "valid e-mail address, so uploads stay locked.")
+            return OidcDecision(None, f"You are signed in as {WHO}, but the identity provider did not send one "
+                                      "valid e-mail address, so uploads stay locked.", who)
         if claims.get(verified_claim) is not True:
-            return OidcDecision(None, f"You are signed in as {who}, but the identity provider has not confirmed "
-                                      f"that address ({verified_claim} is not true), so uploads stay locked.")
+            return OidcDecision(None, f"You are signed in as {WHO}, but the identity provider has not confirmed "
+                                      f"that address ({verified_claim} is not true), so uploads stay locked.", who)
         address = f"{parts[0].casefold()}@{parts[1]}"
         if address in emails or parts[1] in domains:
             return OidcDecision(email, "a listed officer address or domain")
-    return OidcDecision(None, f"You are signed in as {who}, which is not on the list of officers allowed to "
-                              "upload. Ask the administrator to add your address, domain or group.")
+    return OidcDecision(None, f"You are signed in as {WHO}, which is not on the list of officers allowed to "
+                              "upload. Ask the administrator to add your address, domain or group.", who)

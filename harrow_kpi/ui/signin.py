@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 
 import streamlit as st
 
@@ -76,9 +77,15 @@ def officer() -> str | None:
     return _password(secret_store)
 
 
+def _literal(text: str) -> str:
+    """An officer name or address as a Markdown code span: shown exactly, never a link (an escaped
+    ``@`` still autolinks an e-mail address in Streamlit's Markdown)."""
+    return "`" + re.sub(r"[`\x00-\x1f\x7f]", "'", text) + "`"
+
+
 def _signed_in_bar(name: str, on_sign_out, how: str) -> None:
     left, right = st.columns([4, 1])
-    left.caption(f"Signed in as officer **{ui.plain(name)}** ({how}).")
+    left.caption(f"Signed in as officer {_literal(name)} ({how}).")
     right.button("Sign out", on_click=on_sign_out, key="sign_out")
 
 
@@ -155,6 +162,6 @@ def _oidc(secret_store: dict) -> str | None:
         _signed_in_bar(decision.officer, st.logout, "council account")
         return decision.officer
     _forget()
-    st.warning(ui.plain(decision.reason))  # it names the account, as the provider sent it
+    st.warning(ui.plain(decision.reason).replace(ui.plain(auth.WHO), _literal(decision.who)))
     st.button("Sign out", on_click=st.logout, key="oidc_logout")
     return None
