@@ -170,14 +170,7 @@ def _stamp(moment: dt.datetime) -> str:
 def _failures(db: sqlite_utils.Database, column: str, value: str, moment: dt.datetime) -> tuple[int, str | None]:
     """Wrong passwords in a row for one officer name or client since its last success (within
     MEMORY), and when the latest was."""
-    if "sign_in_attempts" not in db.table_names():
-        return 0, None
-    since = _stamp(moment - MEMORY)
-    rows = db.execute(
-        f"SELECT outcome, at FROM sign_in_attempts WHERE method = 'password' AND {column} = ? AND at >= ? "
-        "AND outcome IN ('accepted', 'refused', 'malformed') ORDER BY at DESC, attempt_id DESC",
-        [value, since],
-    ).fetchall()
+    rows = store.password_attempts(db, column, value, _stamp(moment - MEMORY))
     count, latest = 0, None
     for outcome, at in rows:
         if outcome == "accepted":
@@ -255,10 +248,7 @@ def record_oidc(path, email: str, client: str | None, decision: OidcDecision) ->
 
 def attempts(db: sqlite_utils.Database) -> list[dict]:
     """The sign-in audit, newest first."""
-    if "sign_in_attempts" not in db.table_names():
-        return []
-    return list(db.query("SELECT at, method, officer, client, outcome, wait_seconds, reason FROM sign_in_attempts "
-                         "ORDER BY at DESC, attempt_id DESC"))
+    return store.sign_in_attempts(db)
 
 
 def wait_words(seconds: float) -> str:

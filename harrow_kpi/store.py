@@ -252,3 +252,28 @@ def save_boundaries(path, geometries: dict[str, dict], filename: str, sha256: st
     finally:
         db.close()
     return len(geometries)
+
+
+SIGN_IN_KEYS = ("officer_key", "client")
+
+
+def password_attempts(db: sqlite_utils.Database, key: str, value: str, since: str) -> list[tuple[str, str]]:
+    """(outcome, at) of the password sign-ins of one officer name or client since ``since``, newest
+    first: what the throttle counts (locked attempts are left out, so waiting does not lengthen it)."""
+    if key not in SIGN_IN_KEYS:
+        raise ValueError(f"not a sign-in key: {key}")
+    if "sign_in_attempts" not in db.table_names():
+        return []
+    return db.execute(
+        f"SELECT outcome, at FROM sign_in_attempts WHERE method = 'password' AND {key} = ? AND at >= ? "
+        "AND outcome IN ('accepted', 'refused', 'malformed') ORDER BY at DESC, attempt_id DESC",
+        [value, since],
+    ).fetchall()
+
+
+def sign_in_attempts(db: sqlite_utils.Database) -> list[dict]:
+    """Every sign-in attempt, newest first: the sign-in audit."""
+    if "sign_in_attempts" not in db.table_names():
+        return []
+    return list(db.query("SELECT at, method, officer, client, outcome, wait_seconds, reason FROM sign_in_attempts "
+                         "ORDER BY at DESC, attempt_id DESC"))
