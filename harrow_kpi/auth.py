@@ -16,9 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 import os
 import re
 import secrets
+import urllib.error
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -344,3 +347,45 @@ def oidc_officer(claims: Mapping, rules: Mapping, moment: dt.datetime | None = N
             return OidcDecision(email, "a listed officer address or domain")
     return OidcDecision(None, f"You are signed in as {WHO}, which is not on the list of officers allowed to "
                               "upload. Ask the administrator to add your address, domain or group.", who)
+
+
+class ProviderUnreachable(Exception):
+    """The identity provider could not say whether a sign-in is still live."""
+
+
+_USERINFO: dict[str, str] = {}
+REFUSED_TOKEN = ("invalid_token", "access_denied")
+
+
+def _fetch(request: urllib.request.Request | str, timeout: float):
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - the configured provider
+        return json.loads(response.read().decode("utf-8"))
+
+
+def _oauth_error(error: urllib.error.HTTPError) -> str:
+    try:
+        return str(json.loads(error.read().decode("utf-8")).get("error", ""))
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
+def ended_at_provider(metadata_url: str, access_token: str, timeout: float = 5.0) -> bool:
+    """Whether the provider has ended this sign-in: its userinfo endpoint refuses the access token
+    (revoked at sign-out or by an administrator). Streamlit reads its identity cookie only when a
+    session starts, so this is how a sign-out at the provider reaches an open session."""
+    try:
+        if metadata_url not in _USERINFO:
+            endpoint = _fetch(metadata_url, timeout).get("userinfo_endpoint")
+            if not isinstance(endpoint, str) or not endpoint:
+                raise ProviderUnreachable("the provider publishes no userinfo endpoint")
+            _USERINFO[metadata_url] = endpoint
+        request = urllib.request.Request(_USERINFO[metadata_url], headers={"Authorization": f"Bearer {access_token}"})
+        _fetch(request, timeout)
+    except urllib.error.HTTPError as error:
+        # RFC 6750 says 401 invalid_token; some providers (the test provider too) answer 400 access_denied.
+        if error.code in (401, 403) or (error.code == 400 and _oauth_error(error) in REFUSED_TOKEN):
+            return True
+        raise ProviderUnreachable(f"the provider answered {error.code}") from error
+    except (OSError, ValueError) as error:
+        raise ProviderUnreachable(str(error)) from error
+    return False

@@ -271,3 +271,19 @@ def test_with_no_officer_rules_nobody_is_an_officer():
     decision = decide({"email": "x@harrow.gov.uk", "email_verified": True}, {})
     assert decision.officer is None and "No officers are set" in decision.reason
     assert decide({}, DOMAIN).officer is None
+
+
+# --- A sign-out at the provider, seen through its userinfo endpoint (a real provider) ------------
+
+def test_a_sign_in_the_provider_has_ended_is_seen_as_ended():
+    from tests import provider
+
+    with provider.serving({"officer@harrow.gov.uk": {"email": "officer@harrow.gov.uk"}}) as url:
+        token = provider.access_token(url, "officer@harrow.gov.uk")
+        metadata = f"{url}/.well-known/openid-configuration"
+        assert auth.ended_at_provider(metadata, token) is False
+        assert provider.call(url, "/users/officer%40harrow.gov.uk/revoke-tokens") == 204
+        assert auth.ended_at_provider(metadata, token) is True
+        assert auth.ended_at_provider(metadata, "made-up") is True
+    with pytest.raises(auth.ProviderUnreachable):  # the provider is gone: not confirmed either way
+        auth.ended_at_provider(metadata, token, timeout=2)

@@ -6,19 +6,13 @@ The test servers read a secrets.toml written to a temporary folder with secrets 
 run; nothing here is a real secret, and the repository's .streamlit/secrets.toml is never read.
 """
 
-import json
 import secrets
 import shutil
-import socket
-import threading
 import time
-import urllib.parse
-import urllib.request
 
-import oidc_provider_mock
 import pytest
-import werkzeug.serving
 
+from tests import provider
 from tests.test_browser import CHROMIUM, OFFICER_PASSWORD, OUTPUT, start_server, sync_api
 
 
@@ -45,37 +39,14 @@ USERS = {
 }
 
 
-def _port(candidates: range) -> int:
-    for port in candidates:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def identity_provider():
     """oidc-provider-mock on 127.0.0.1, in a thread of the test process, with USERS registered."""
-    server = werkzeug.serving.make_server("127.0.0.1", _port(PROVIDER_PORTS), oidc_provider_mock.app(),
-                                          threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_port}"
-    for sub, claims in USERS.items():
-        request = urllib.request.Request(f"{url}/users/{urllib.parse.quote(sub)}", data=json.dumps(claims).encode(),
-                                         method="PUT", headers={"Content-Type": "application/json"})
-        assert urllib.request.urlopen(request, timeout=10).status == 204
-    yield url
-    server.shutdown()
-    thread.join(timeout=10)
+    with provider.serving(USERS, PROVIDER_PORTS) as url:
+        yield url
 
 
-def write_secrets(path, app_url: str, provider: str, domains=("harrow.gov.uk",)) -> None:
+def write_secrets(path, app_url: str, provider_url: str, domains=("harrow.gov.uk",)) -> None:
     """[auth] for the provider (made-up client credentials and cookie secret) and the officer rule."""
     path.write_text(
         "[auth]\n"
@@ -83,7 +54,8 @@ def write_secrets(path, app_url: str, provider: str, domains=("harrow.gov.uk",))
         f"cookie_secret = '{secrets.token_hex(32)}'\n"
         "client_id = 'harrow-kpi-test'\n"
         f"client_secret = '{secrets.token_hex(16)}'\n"
-        f"server_metadata_url = '{provider}/.well-known/openid-configuration'\n\n"
+        f"server_metadata_url = '{provider_url}/.well-known/openid-configuration'\n"
+        "expose_tokens = ['access']\n\n"
         "[officers_oidc]\n"
         f"officer_domains = [{', '.join(repr(d) for d in domains)}]\n",
         encoding="utf-8")
@@ -95,7 +67,7 @@ def council_app(db_file, identity_provider, tmp_path_factory):
     folder = tmp_path_factory.mktemp("oidc")
     database = folder / "kpi.db"
     shutil.copy(db_file, database)  # the officer's upload writes to it
-    port = _port(APP_PORTS)
+    port = provider.loopback_port(APP_PORTS)
     secrets_file = folder / "secrets.toml"
     write_secrets(secrets_file, f"http://127.0.0.1:{port}", identity_provider)
     process, url = start_server(database, port=port, secrets=secrets_file, officers=False)
@@ -104,11 +76,11 @@ def council_app(db_file, identity_provider, tmp_path_factory):
     process.wait(timeout=20)
 
 
-def council_sign_in(page, app_url: str, provider: str, sub: str) -> None:
+def council_sign_in(page, app_url: str, provider_url: str, sub: str) -> None:
     """Through st.login: the app's button, the provider's authorisation form, back to the app."""
     page.goto(f"{app_url}/upload", wait_until="domcontentloaded")
     page.get_by_role("button", name="Sign in with your council account").click()
-    page.wait_for_url(f"{provider}/oauth2/authorize**", timeout=30_000)
+    page.wait_for_url(f"{provider_url}/oauth2/authorize**", timeout=30_000)
     page.locator('input[name="sub"]').fill(sub)
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url(f"{app_url}/**", timeout=30_000)
@@ -124,9 +96,9 @@ def page_text(page) -> str:
 def test_a_listed_council_officer_signs_in_uploads_signs_out_and_is_locked_again(council_app, chromium, tmp_path):
     from harrow_kpi import store
 
-    app_url, provider, _, database = council_app
+    app_url, provider_url, _, database = council_app
     page = chromium.new_page(viewport={"width": 1366, "height": 1000})
-    council_sign_in(page, app_url, provider, "officer@harrow.gov.uk")
+    council_sign_in(page, app_url, provider_url, "officer@harrow.gov.uk")
     page.get_by_text("Signed in as officer").wait_for(timeout=30_000)
     assert "officer@harrow.gov.uk (council account)" in page_text(page)
     assert page.locator('[data-testid="stMain"] a[href^="mailto:"]').count() == 0  # shown as text, not a link
@@ -143,7 +115,7 @@ def test_a_listed_council_officer_signs_in_uploads_signs_out_and_is_locked_again
     assert ("oidc", "officer@harrow.gov.uk", "accepted") in audit
     # Sign out: st.logout() clears the identity cookie and ends the session at the provider too.
     page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url(f"{provider}/oauth2/end_session**", timeout=30_000)
+    page.wait_for_url(f"{provider_url}/oauth2/end_session**", timeout=30_000)
     page.get_by_role("button", name="End session").click()
     page.wait_for_url(f"{app_url}/**", timeout=30_000)
     page.goto(f"{app_url}/upload", wait_until="domcontentloaded")
@@ -162,9 +134,9 @@ def test_a_listed_council_officer_signs_in_uploads_signs_out_and_is_locked_again
 ])
 def test_an_unlisted_or_unverified_council_user_stays_locked_with_a_clear_message(council_app, chromium, sub,
                                                                                     message):
-    app_url, provider, _, _ = council_app
+    app_url, provider_url, _, _ = council_app
     page = chromium.new_page(viewport={"width": 1366, "height": 1000})
-    council_sign_in(page, app_url, provider, sub)
+    council_sign_in(page, app_url, provider_url, sub)
     page.get_by_text("locked until an officer signs in").wait_for(timeout=60_000)
     assert message in page_text(page)
     assert page.locator('[data-testid="stMain"] a[href^="mailto:"]').count() == 0
@@ -175,9 +147,9 @@ def test_an_unlisted_or_unverified_council_user_stays_locked_with_a_clear_messag
 
 
 def test_dropping_the_officer_rule_locks_an_open_council_session_at_the_next_click(council_app, chromium, tmp_path):
-    app_url, provider, secrets_file, _ = council_app
+    app_url, provider_url, secrets_file, _ = council_app
     page = chromium.new_page(viewport={"width": 1366, "height": 1000})
-    council_sign_in(page, app_url, provider, "officer@harrow.gov.uk")
+    council_sign_in(page, app_url, provider_url, "officer@harrow.gov.uk")
     page.get_by_text("Signed in as officer").wait_for(timeout=30_000)
     original = secrets_file.read_text(encoding="utf-8")
     try:
@@ -193,6 +165,22 @@ def test_dropping_the_officer_rule_locks_an_open_council_session_at_the_next_cli
     finally:
         secrets_file.write_text(original, encoding="utf-8")
         time.sleep(3)
+    page.close()
+
+
+def test_a_sign_in_ended_at_the_provider_locks_the_open_session_at_the_next_click(council_app, chromium, tmp_path):
+    app_url, provider_url, _, _ = council_app
+    page = chromium.new_page(viewport={"width": 1366, "height": 1000})
+    council_sign_in(page, app_url, provider_url, "officer@harrow.gov.uk")
+    page.get_by_text("(council account)").wait_for(timeout=30_000)
+    # An administrator (or the officer, elsewhere) ends the sign-in at the provider: its tokens are revoked.
+    assert provider.call(provider_url, "/users/officer%40harrow.gov.uk/revoke-tokens") == 204
+    quarter = tmp_path / "q3.csv"
+    quarter.write_text("indicator_id,period,actual\nbook-issues,2019/20 Q3,7\n", encoding="utf-8")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(quarter))
+    page.get_by_text("Your sign-in at the council's identity provider has ended").wait_for(timeout=30_000)
+    page.get_by_text("(council account)").wait_for(state="detached", timeout=30_000)
+    assert page.get_by_role("button", name="Commit 1 rows").count() == 0
     page.close()
 
 

@@ -157,6 +157,10 @@ def _oidc(secret_store: dict) -> str | None:
             auth.record_oidc(ui.db_path(), str(claims.get("email") or claims.get("sub") or ""), _client(), decision)
         except store.StoreError:
             LOG.warning("A council sign-in could not be recorded in the sign-in audit.")
+    if decision.officer and not _still_live_at_provider(secret_store):
+        _forget()
+        st.button("Sign out", on_click=st.logout, key="oidc_logout")
+        return None
     if decision.officer:
         st.session_state.update({OFFICER: decision.officer, MODE: "oidc"})
         _signed_in_bar(decision.officer, st.logout, "council account")
@@ -165,3 +169,25 @@ def _oidc(secret_store: dict) -> str | None:
     st.warning(ui.plain(decision.reason).replace(ui.plain(auth.WHO), _literal(decision.who)))
     st.button("Sign out", on_click=st.logout, key="oidc_logout")
     return None
+
+
+def _still_live_at_provider(secret_store: dict) -> bool:
+    """With the access token exposed (``expose_tokens = ['access']`` in [auth]), ask the provider on
+    every run whether the sign-in is still live; without it there is nothing to ask."""
+    try:
+        token = st.user.tokens.get("access")
+    except Exception:  # noqa: BLE001 - tokens not exposed
+        token = None
+    metadata_url = str((secret_store.get("auth") or {}).get("server_metadata_url") or "")
+    if not token or not metadata_url:
+        return True
+    try:
+        ended = auth.ended_at_provider(metadata_url, token)
+    except auth.ProviderUnreachable:
+        st.error("The council's identity provider could not be reached to confirm your sign-in, so uploads stay "
+                 "locked for now. Try again in a minute.")
+        return False
+    if ended:
+        st.warning("Your sign-in at the council's identity provider has ended. Sign out, then sign in again.")
+        return False
+    return True
