@@ -13,7 +13,7 @@ import time
 import pytest
 
 from tests import provider
-from tests.test_browser import CHROMIUM, OFFICER_PASSWORD, OUTPUT, start_server, sync_api
+from tests.test_browser import AXE, CHROMIUM, OFFICER_PASSWORD, OUTPUT, STREAMLIT_OWNED, start_server, sync_api
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +89,23 @@ def council_sign_in(page, app_url: str, provider_url: str, sub: str) -> None:
     page.get_by_role("heading", name="Upload a quarter").wait_for(timeout=60_000)
 
 
+def serious_violations(page, within="body") -> list:
+    """axe-core's serious and critical WCAG 2.2 AA findings in ``within`` (as test_browser checks)."""
+    if not AXE.exists():
+        return []  # test_browser says why (CI installs axe-core)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async ([within, exclude]) => await axe.run({include: [[within]], exclude: exclude},
+            {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})""",
+        [within, STREAMLIT_OWNED])
+    return [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]
+            if v["impact"] in ("serious", "critical")]
+
+
 def page_text(page) -> str:
-    return page.locator('[data-testid="stMain"]').inner_text()
+    """The main area's text as read (the invisible word joiner that keeps an address from becoming a
+    link taken out)."""
+    return page.locator('[data-testid="stMain"]').inner_text().replace("\u2060", "")
 
 
 def test_a_listed_council_officer_signs_in_uploads_signs_out_and_is_locked_again(council_app, chromium, tmp_path):
@@ -102,6 +117,7 @@ def test_a_listed_council_officer_signs_in_uploads_signs_out_and_is_locked_again
     page.get_by_text("Signed in as officer").wait_for(timeout=30_000)
     assert "officer@harrow.gov.uk (council account)" in page_text(page)
     assert page.locator('[data-testid="stMain"] a[href^="mailto:"]').count() == 0  # shown as text, not a link
+    assert serious_violations(page, '[data-testid="stMain"] [data-testid="stHorizontalBlock"]') == []  # the bar
     OUTPUT.mkdir(exist_ok=True)
     page.screenshot(path=str(OUTPUT / "signin-council-officer.png"), full_page=True)
     quarter = tmp_path / "q3.csv"
@@ -140,6 +156,7 @@ def test_an_unlisted_or_unverified_council_user_stays_locked_with_a_clear_messag
     page.get_by_text("locked until an officer signs in").wait_for(timeout=60_000)
     assert message in page_text(page)
     assert page.locator('[data-testid="stMain"] a[href^="mailto:"]').count() == 0
+    assert serious_violations(page) == []
     assert page.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 0
     assert page.get_by_role("button", name="Sign out").count() == 1
     page.screenshot(path=str(OUTPUT / f"signin-council-{sub.split('@')[0]}.png"), full_page=True)

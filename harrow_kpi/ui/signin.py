@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 
 import streamlit as st
 
@@ -77,10 +76,14 @@ def officer() -> str | None:
     return _password(secret_store)
 
 
+# Streamlit's Markdown turns an address into a mailto link even with its "@" escaped (GFM autolinks
+# are found in the text after escapes are read); an invisible word joiner after the "@" stops that.
+WORD_JOINER = "\u2060"
+
+
 def _literal(text: str) -> str:
-    """An officer name or address as a Markdown code span: shown exactly, never a link (an escaped
-    ``@`` still autolinks an e-mail address in Streamlit's Markdown)."""
-    return "`" + re.sub(r"[`\x00-\x1f\x7f]", "'", text) + "`"
+    """An officer name or address as plain Markdown text, never a link."""
+    return ui.plain(text).replace("\\@", "\\@" + WORD_JOINER)
 
 
 def _signed_in_bar(name: str, on_sign_out, how: str) -> None:
