@@ -158,6 +158,26 @@ def test_one_client_guessing_many_names_is_locked_after_twenty(db_file, tmp_path
     assert auth.attempt(path, "jsmith", "correct horse battery", "10.0.0.1", {"jsmith": GOOD}).outcome == "accepted"
 
 
+@pytest.mark.parametrize("client_first,expected", [(True, "officer"), (False, "client")])
+def test_the_longer_of_the_two_waits_is_the_one_told(db_file, tmp_path, clock, client_first, expected):
+    path = private_store(db_file, tmp_path)
+
+    def client_guesses():  # 20 names from one computer: it waits 60 s
+        for n in range(20):
+            auth.attempt(path, f"name{n}", "guess", "10.9.9.9", {})
+
+    def name_guessed():  # jsmith, from another computer: the name waits 60 s
+        for _ in range(5):
+            auth.attempt(path, "jsmith", "guess", "10.0.0.1", {})
+
+    first, second = (client_guesses, name_guessed) if client_first else (name_guessed, client_guesses)
+    first()
+    clock.advance(30)
+    second()
+    locked = auth.attempt(path, "jsmith", "guess", "10.9.9.9", {})
+    assert (locked.outcome, locked.wait, locked.locked_by) == ("locked", 60.0, expected)
+
+
 def test_a_locked_attempt_is_audited_and_does_not_extend_the_wait(db_file, tmp_path, clock):
     path = private_store(db_file, tmp_path)
     for _ in range(5):
@@ -177,7 +197,8 @@ def test_a_malformed_stored_hash_is_reported_as_such(db_file, tmp_path, clock):
     result = auth.attempt(path, "jsmith", "anything", None, {"jsmith": "pbkdf2_sha25640000"})
     assert result.outcome == "malformed"
     with store.opened(path) as db:
-        assert auth.attempts(db)[0]["reason"].startswith("it has 1 part separated by '$'")
+        row = auth.attempts(db)[0]
+    assert row["outcome"] == "malformed" and row["reason"].startswith("it has 1 part separated by '$'")
 
 
 def test_sign_in_attempts_do_not_move_the_data_version(db_file, tmp_path, clock):
@@ -287,3 +308,37 @@ def test_a_sign_in_the_provider_has_ended_is_seen_as_ended():
         assert auth.ended_at_provider(metadata, "made-up") is True
     with pytest.raises(auth.ProviderUnreachable):  # the provider is gone: not confirmed either way
         auth.ended_at_provider(metadata, token, timeout=2)
+
+
+def test_a_provider_answering_401_has_ended_the_sign_in_and_an_error_is_no_answer():
+    import http.server
+    import json
+    import threading
+
+    class Provider(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path == "/.well-known/openid-configuration":
+                body, status = json.dumps({"userinfo_endpoint": f"{url}/userinfo"}).encode(), 200
+            else:
+                status = {"Bearer live": 200, "Bearer revoked": 401, "Bearer other": 403}.get(
+                    self.headers["Authorization"], 500)
+                body = b"{}"
+            self.send_response(status)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Provider)
+    url = f"http://127.0.0.1:{server.server_port}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        metadata = f"{url}/.well-known/openid-configuration"
+        assert auth.ended_at_provider(metadata, "live") is False
+        assert auth.ended_at_provider(metadata, "revoked") is True
+        assert auth.ended_at_provider(metadata, "other") is True
+        with pytest.raises(auth.ProviderUnreachable, match="answered 500"):
+            auth.ended_at_provider(metadata, "broken")
+    finally:
+        server.shutdown()
