@@ -112,8 +112,9 @@ def _password(secret_store: dict) -> str | None:
     if broken:
         count = len(broken)
         st.error(f"The stored password hash of {count} officer account{'s are' if count > 1 else ' is'} "
-                 "malformed, so that officer cannot sign in: make a new one with `python -m harrow_kpi "
-                 "hash-password` and store it in single quotes. The server log names the account.")
+                 f"malformed, so {'those officers' if count > 1 else 'that officer'} cannot sign in: make a new "
+                 "one with `python -m harrow_kpi hash-password` and store it in single quotes. The server log "
+                 "names the account.")
     with st.form("sign_in"):
         st.subheader("Officer sign-in")
         name = st.text_input("Officer name", key="sign_in_name", max_chars=auth.NAME_LIMIT)
