@@ -263,6 +263,20 @@ def template(path: Path, period: str) -> None:
         _csv(uploads.template(db, quarter))
 
 
+@cli.command("sign-ins", help="List officer sign-in attempts (the sign-in audit), newest first, as CSV.")
+@_with_db(ready=False)
+def sign_ins(path: Path) -> None:
+    import pandas as pd
+
+    columns = ["at", "method", "officer", "client", "outcome", "wait_seconds", "reason"]
+    rows = []
+    if path.exists():  # no database yet: no sign-ins, and none is made just to say so
+        with store.opened(path) as db:
+            rows = auth.attempts(db)
+    # Officer names and reasons are typed or sent by people: formula-safe, as every download is.
+    _csv(exports.safe(pd.DataFrame(rows, columns=columns)))
+
+
 def _at_terminal() -> bool:
     return sys.stdin.isatty()
 

@@ -138,6 +138,23 @@ def test_hash_password_asks_twice_and_refuses_two_different_passwords():
     assert once.returncode == 1 and "differ" in once.stderr
 
 
+def test_sign_ins_lists_the_audit_newest_first_and_formula_safe(db_file, tmp_path):
+    from tests.helpers import private_store
+
+    none = tmp_path / "none.db"
+    assert run("sign-ins", db=none).stdout.startswith("at,method") and not none.exists()
+    path = private_store(db_file, tmp_path)
+    empty = run("sign-ins", db=path)
+    assert empty.returncode == 0 and empty.stdout == "at,method,officer,client,outcome,wait_seconds,reason\n"
+    stored = auth.hash_password("a long passphrase", iterations=1000)
+    auth.attempt(path, "=cmd|'/c calc'!A1", "guess", "10.0.0.9", {"jsmith": stored})
+    auth.attempt(path, "jsmith", "a long passphrase", None, {"jsmith": stored})
+    lines = run("sign-ins", db=path).stdout.splitlines()
+    assert len(lines) == 3
+    assert lines[1].split(",")[1:6] == ["password", "jsmith", "local", "accepted", "0.0"]
+    assert ",password,'=cmd|'/c calc'!A1,10.0.0.9,refused,0.0,wrong name or password" in lines[2]
+
+
 def test_hash_password_prompts_twice_at_a_terminal(monkeypatch):
     from harrow_kpi import cli as cli_module
 
