@@ -5,7 +5,7 @@
 Each file is checked in a fresh process (``--case NAME``), so its peak resident memory
 (``resource.getrusage``) is its own; the figure includes the interpreter with pandas and pandera
 imported (the "baseline" row). Then the Overview is timed for another reader, warm, alone and while
-the worker process (``ingest.apart``, as the upload page runs it) checks the largest accepted file.
+the worker process (``worker.apart``, as the upload page runs it) checks the largest accepted file.
 Not a test: the figures go in the README ("Uploading a quarter").
 """
 
@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harrow_kpi import ingest, queries, store, uploads  # noqa: E402
+from harrow_kpi import ingest, queries, store, uploads, worker  # noqa: E402
 
 CASES = {
     "baseline": "nothing checked: the interpreter with pandas and pandera imported",
@@ -133,9 +133,9 @@ def overview_meanwhile(folder: Path, db: Path) -> dict:
     with store.opened(db) as database:
         context = uploads.context(database)
     data = make("largest-accepted", folder, db).read_bytes()
-    ingest.apart(ingest.check, b"indicator_id,period,actual\n", "warm.csv", context)  # start the worker
+    worker.apart(ingest.check, b"indicator_id,period,actual\n", "warm.csv", context)  # start the worker
     found = {"alone": alone}
-    for label, check in (("apart", lambda: ingest.apart(ingest.check, data, "big.csv", context)),
+    for label, check in (("apart", lambda: worker.apart(ingest.check, data, "big.csv", context)),
                          ("thread", lambda: ingest.check(data, "big.csv", context))):
         busy = threading.Event()
 
@@ -143,14 +143,14 @@ def overview_meanwhile(folder: Path, db: Path) -> dict:
             while not busy.is_set():
                 check()
 
-        worker = threading.Thread(target=checking)
-        worker.start()
+        checker = threading.Thread(target=checking)
+        checker.start()
         time.sleep(1)
         try:
             found[label] = overview_times()
         finally:
             busy.set()
-            worker.join()
+            checker.join()
     return found
 
 

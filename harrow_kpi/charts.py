@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from harrow_kpi import periods, rag
-from harrow_kpi.display import RAG_MARKER
+from harrow_kpi.display import RAG_MARKER, basis_text
 from harrow_kpi.figures import missing
 
 UNIT_AXIS = {
@@ -20,6 +20,7 @@ UNIT_AXIS = {
     "count": "number",
     "rate": "rate",
     "days": "days",
+    "weeks": "weeks",
     "score": "score",
     "ratio": "ratio",
     "gbp": "£",
@@ -56,28 +57,25 @@ def point_band(row) -> tuple[str | None, str]:
     return None, ""
 
 
+def series(history: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """A measure's figures split by basis (schema.BASES; "" is the measure's own), the measure's own
+    first: each is drawn as its own line, so an annual total never joins a quarter's figure."""
+    if "basis" not in history or not len(history):
+        return [("", history)]
+    basis = history["basis"].fillna("")
+    return [(key, history[basis == key]) for key in sorted(basis.unique(), key=lambda b: (b != "", b))]
+
+
 def trend_figure(history: pd.DataFrame, name: str, unit: str | None = None, height: int = 340) -> go.Figure:
-    """Actual (line and RAG-marked points) against target (dashed), oldest to newest."""
-    frame = with_gaps(history)
+    """Actual (line and RAG-marked points) against target (dashed), oldest to newest; one line
+    per basis, each named by it where there is more than one."""
     figure = go.Figure()
-    has_range = "target_low" in frame and frame["target_low"].notna().any()
-    if has_range:
-        band_rows = frame[frame["target_low"].notna()]
-        figure.add_trace(go.Scatter(x=band_rows["x"], y=band_rows["target_high"], mode="lines",
-                                    line={"width": 0}, showlegend=False, hoverinfo="skip"))
-        figure.add_trace(go.Scatter(x=band_rows["x"], y=band_rows["target_low"], mode="lines",
-                                    line={"width": 0}, fill="tonexty", fillcolor="rgba(29,79,145,0.15)",
-                                    name="Target range"))
-    figure.add_trace(go.Scatter(
-        x=frame["x"], y=frame["target"], mode="lines+markers", name="Target",
-        line={"color": "#1D4F91", "dash": "dash"}, marker={"symbol": "line-ew-open", "size": 12},
-        connectgaps=False, hovertemplate="%{customdata}<br>Target %{y}<extra></extra>",
-        customdata=frame["period"].fillna(""),
-    ))
-    figure.add_trace(go.Scatter(
-        x=frame["x"], y=frame["actual"], mode="lines", name="Actual", line={"color": "#0B0C0C"},
-        connectgaps=False, hoverinfo="skip", showlegend=False,
-    ))
+    parts = series(history)
+    frames = []
+    for basis, part in parts:
+        label = f" ({basis_text(basis)})" if basis and len(parts) > 1 else ""
+        frames.append(_series_traces(figure, with_gaps(part), label, len(parts) > 1))
+    frame = pd.concat(frames, ignore_index=True) if frames else with_gaps(history)
     for band in (*rag.BANDS, None):
         points = [r for r in frame.to_dict("records") if r.get("period") and _band_of(r) == band
                   and not missing(r.get("actual"))]
@@ -105,6 +103,36 @@ def trend_figure(history: pd.DataFrame, name: str, unit: str | None = None, heig
         yaxis={"title": axis_unit or "value", "rangemode": "tozero" if unit == "percent" else "normal"},
     )
     return figure
+
+
+# Line styles of a second and third basis, so that the lines differ by more than colour.
+BASIS_DASH = ["solid", "dot", "dashdot", "longdash"]
+
+
+def _series_traces(figure: go.Figure, frame: pd.DataFrame, label: str, legend: bool) -> pd.DataFrame:
+    """One basis's target range, target and actual lines; returns the frame drawn."""
+    dash = BASIS_DASH[min(len([t for t in figure.data if t.name and t.name.startswith("Actual")]),
+                          len(BASIS_DASH) - 1)]
+    has_range = "target_low" in frame and frame["target_low"].notna().any()
+    if has_range:
+        band_rows = frame[frame["target_low"].notna()]
+        figure.add_trace(go.Scatter(x=band_rows["x"], y=band_rows["target_high"], mode="lines",
+                                    line={"width": 0}, showlegend=False, hoverinfo="skip"))
+        figure.add_trace(go.Scatter(x=band_rows["x"], y=band_rows["target_low"], mode="lines",
+                                    line={"width": 0}, fill="tonexty", fillcolor="rgba(29,79,145,0.15)",
+                                    name=f"Target range{label}"))
+    if frame["target"].notna().any() or not label:
+        figure.add_trace(go.Scatter(
+            x=frame["x"], y=frame["target"], mode="lines+markers", name=f"Target{label}",
+            line={"color": "#1D4F91", "dash": "dash"}, marker={"symbol": "line-ew-open", "size": 12},
+            connectgaps=False, hovertemplate="%{customdata}<br>Target %{y}<extra></extra>",
+            customdata=frame["period"].fillna(""),
+        ))
+    figure.add_trace(go.Scatter(
+        x=frame["x"], y=frame["actual"], mode="lines", name=f"Actual{label}", line={"color": "#0B0C0C", "dash": dash},
+        connectgaps=False, hoverinfo="skip", showlegend=legend,
+    ))
+    return frame
 
 
 def _band_of(row) -> str | None:

@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 
-from harrow_kpi import queries, rag
+from harrow_kpi import ledger, queries, rag
 from harrow_kpi.figures import format_number, target_text
 
 MARK_START = "<!-- rag-agreement:start -->"
@@ -101,4 +101,4 @@ def refresh_readme(db, text: str) -> str:
         before, _, rest = text.partition(start)
         _, _, after = rest.partition(end)
         text = before + body + after
-    return text
+    return ledger.refresh_readme(text)

@@ -23,6 +23,7 @@ from harrow_kpi import (
     exports,
     geography,
     ingest,
+    ledger,
     periods,
     quarters,
     queries,
@@ -307,6 +308,28 @@ def data_readme(path: Path) -> None:
     with store.opened(path) as db:
         readme.write_text(checks.refresh_readme(db, readme.read_text(encoding="utf-8")), encoding="utf-8")
     click.echo(f"Refreshed {readme}")
+
+
+@cli.command("token-ledger", help="Count the seeds' number tokens: figures, not figures, unaccounted.")
+@click.option("--seed", "seeds", multiple=True, metavar="FILE", help="Only this seed (repeatable).")
+@click.option("--unaccounted", is_flag=True, help="List each unaccounted token with its line.")
+def token_ledger(seeds: tuple[str, ...], unaccounted: bool) -> None:
+    problems = ledger.check_not_figures()
+    if problems:
+        _fail(problems)
+    names = seeds or ledger.SEED_FILES
+    unknown = [name for name in names if name not in ledger.SEED_FILES]
+    if unknown:
+        _fail([f"'{name}' is not a seed document" for name in unknown])
+    found = ledger.classify(names=names)
+    click.echo("seed,tokens,figures,not_figures,unaccounted,accounted_pct,captured_pct")
+    for row in ledger.counts(found):
+        click.echo(f"{row['seed']},{row['tokens']},{row['figures']},{row['not_figures']},{row['unaccounted']},"
+                   f"{row['accounted_pct']:.1f},{row['captured_pct']:.1f}")
+    if unaccounted:
+        for token in found:
+            if token.kind == ledger.UNACCOUNTED:
+                click.echo(f"{token.seed}:{token.line}\t{token.token}\t{token.text.strip()[:160]}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,10 +15,12 @@ from pathlib import Path
 from harrow_kpi import periods, rag
 from harrow_kpi.schema import (
     ACTION_STATUSES,
+    BASES,
     BUILD_ORDER,
     LINK_RELATIONS,
     OWN_SOURCE,
     PLACE_KINDS,
+    QUALIFIERS,
     SCHEMA_VERSION,
     TABLES,
     TARGET_KINDS,
@@ -138,6 +140,10 @@ def check(tables: dict[str, list[dict]]) -> list[str]:
         ("commitments", "target_kind", TARGET_KINDS, None),
         ("places", "ward_confidence", WARD_CONFIDENCE, None),
         ("actions", "rag_status", ACTION_STATUSES, None),
+        ("observations", "qualifier", QUALIFIERS, None),
+        ("commitments", "qualifier", QUALIFIERS, None),
+        ("observations", "basis", tuple(BASES), None),
+        ("commitments", "basis", tuple(BASES), None),
     ]
     for name, column, allowed, what in vocabularies:
         for row in tables[name]:
@@ -158,6 +164,11 @@ def check(tables: dict[str, list[dict]]) -> list[str]:
         if key in observed:
             problems.append(f"{where}: a second row for {key[0]} in {key[1]}")
         observed.add(key)
+    for name, column in (("observations", "actual"), ("commitments", "target_value")):
+        for row in tables[name]:
+            if row["qualifier"] is not None and row[column] is None:
+                problems.append(f"{name}.csv row {row['_row']}, column qualifier: '{row['qualifier']}' "
+                                f"bounds no number (column {column} is empty)")
     known = {name: {row[TABLES[name]["pk"]] for row in tables[name]}
              for name in ("commitments", "actions", "indicators")}
     for row in tables["places"]:
@@ -200,7 +211,8 @@ def prepare(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
                 row["period_order"] = period.order
                 pol = polarity.get(row["indicator_id"])
                 row["rag_computed"] = (
-                    rag.compute(row["actual"], row["target"], pol, row["target_low"], row["target_high"])
+                    rag.compute(row["actual"], row["target"], pol, row["target_low"], row["target_high"],
+                                row["qualifier"])
                     if pol
                     else None
                 )

@@ -63,6 +63,23 @@ def quarter_label(period: str) -> str:
 STATUS_WORDS = {"BL": "BL (baseline: no target yet)", "MI only": "MI only (management information, no target)"}
 
 
+# A figure's basis in a few words, for chart legends and tables (schema.BASES says it in full).
+BASIS_LABELS = {
+    "quarter": "the quarter's own figure",
+    "year-to-date": "year to date",
+    "year": "whole year",
+    "month": "one month",
+    "rolling-year": "rolling 12 months",
+    "cumulative": "running total",
+    "point-in-time": "on one day",
+}
+
+
+def basis_text(basis) -> str:
+    """What period a figure covers, where it is not the measure's own basis (then empty)."""
+    return BASIS_LABELS.get(basis, "") if isinstance(basis, str) else ""
+
+
 def status_text(note) -> str:
     if not isinstance(note, str):
         return ""
@@ -97,7 +114,8 @@ def measures_frame(table: pd.DataFrame) -> pd.DataFrame:
             "Measure": table["name"],
             "Target": [figure_text(r["target_as_printed"], r["target"], r["unit"]) for r in rows],
             "Actual": [
-                figure_text(r["actual_as_printed"], r["actual"], r["unit"]) or status_text(r["status_note"])
+                figure_text(r["actual_as_printed"], r["actual"], r["unit"], r.get("qualifier"))
+                or status_text(r["status_note"])
                 for r in rows
             ],
             "RAG": [rag_with_check(r["rag_reported"], r["rag_computed"]) for r in rows],

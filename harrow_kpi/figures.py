@@ -38,9 +38,14 @@ def target_text(row) -> str:
     return format_number(row.get("target"))
 
 
-def figure_text(printed, value, unit=None) -> str:
-    """A figure as the document printed it, else formatted from the number."""
+def figure_text(printed, value, unit=None, qualifier=None) -> str:
+    """A figure as the document printed it, else formatted from the number, with its bound
+    ("over 1,000") unless the printed text already starts with words ("More than 1,000")."""
     if isinstance(printed, str) and printed.strip():
-        return printed
-    text = format_number(value)
-    return f"{text}%" if text and unit == "percent" else text
+        text = printed
+    else:
+        text = format_number(value)
+        text = f"{text}%" if text and unit == "percent" else text
+    if text and isinstance(qualifier, str) and qualifier and not text[0].isalpha():
+        return f"{qualifier} {text}"
+    return text

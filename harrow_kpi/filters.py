@@ -151,9 +151,7 @@ def apply(table: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     if filters.headline:
         keep &= table["headline"] == 1
     if filters.rag:
-        wanted = pd.Series(False, index=table.index)
-        bands = [code for code in filters.rag if code in rag.BANDS]
-        wanted |= table["rag_reported"].isin(bands)
+        wanted = table["rag_reported"].isin([code for code in filters.rag if code in rag.BANDS])
         if DIFFERS in filters.rag:
             wanted |= table["rag_differs"]
         if NO_RAG in filters.rag:

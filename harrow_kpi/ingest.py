@@ -18,13 +18,8 @@ import decimal
 import hashlib
 import io
 import math
-import multiprocessing
-import os
 import re
 import sys
-import threading
-import time
-import types
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -46,7 +41,6 @@ MAX_XLSX_PARTS = 1000
 MAX_XLSX_RATIO = 200  # a part over 1 MB unzipped may be at most this many times its zipped size
 MAX_PROBLEMS = 100  # checking stops once this many problems are found
 MAX_NUMBER = 1e15  # past 15 digits a spreadsheet no longer shows a number exactly
-CHECK_SECONDS = 60  # a check run apart (the upload page) that takes longer is stopped and the file refused
 PERCENT = ("percent-formatted",)  # the key, never a header name, of a row's percent-formatted workbook cells
 COLUMNS = ("indicator_id", "period", "actual", "target", "rag", "status_note", "commentary", "ward_code")
 REQUIRED = ("indicator_id", "period", "actual")
@@ -314,7 +308,8 @@ def table(found: Iterator[list[str]]) -> tuple[list[str], Iterator[tuple[int, di
     while named and not named[-1]:
         named.pop()  # trailing blank header cells: their cells must stay empty (checked row by row)
     if len(named) > MAX_COLUMNS:
-        raise Refused(Problem(f"the header has {len(named)} columns; the limit is {MAX_COLUMNS}", row=number))
+        raise Refused(Problem(f"the header has more than {MAX_COLUMNS} columns; the limit is {MAX_COLUMNS}",
+                              row=number))
     for index, name in enumerate(named):
         if not name:
             raise Refused(Problem(f"column {column_letter(index)} has no name in the header (name it or delete "
@@ -599,54 +594,3 @@ def _schema_problems(errors: pa.errors.SchemaErrors, frame: pd.DataFrame) -> lis
         problems.append(Problem(message, int(record["row"]), shown,
                                 None if missing(value) else str(value)))
     return problems
-
-
-# The upload page checks files in one worker process, apart from the Streamlit server: a hostile file
-# costs that process its time and memory, never the readers' script threads, and one file is checked
-# at a time. Its workers are daemons, so the server still stops on SIGTERM.
-_worker = {"pool": None}
-_worker_lock = threading.Lock()
-
-
-def _end_with_server(server: int) -> None:
-    """In the worker: end as soon as the server process is gone, even mid-check (a server killed outright
-    runs no exit handlers, and a worker left behind would hold its memory until the check ends)."""
-    def watch():
-        while os.getppid() == server:
-            time.sleep(1)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
-def _start_worker():
-    """A spawned worker (never forked from a threaded server) that imports only what it is sent: Streamlit
-    makes the running page script ``__main__``, which a spawned process would otherwise run again."""
-    main = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        return multiprocessing.get_context("spawn").Pool(1, initializer=_end_with_server, initargs=(os.getpid(),))
-    finally:
-        sys.modules["__main__"] = main
-
-
-def apart(function, data: bytes, filename: str, *args, timeout: float | None = None) -> Checked:
-    """``function(data, filename, *args)`` (``check``, or ``scorecards.check``) in the worker process;
-    a check still running after ``timeout`` seconds is stopped and the file refused."""
-    timeout = CHECK_SECONDS if timeout is None else timeout
-    with _worker_lock:
-        if _worker["pool"] is None:
-            _worker["pool"] = _start_worker()
-        pool = _worker["pool"]
-    pending = pool.apply_async(function, (data, filename, *args))
-    try:
-        return pending.get(timeout)
-    except multiprocessing.TimeoutError:
-        with _worker_lock:
-            if _worker["pool"] is pool:
-                _worker["pool"] = None
-        pool.terminate()
-        checked = Checked(filename=filename, sha256=hashlib.sha256(data).hexdigest())
-        checked.problems.append(Problem(f"checking the file took longer than {timeout:g} seconds, the limit; "
-                                        "split it into smaller files"))
-        return checked

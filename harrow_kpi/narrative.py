@@ -22,7 +22,7 @@ class Sentence:
     rows: pd.DataFrame  # the measures behind the sentence
 
 
-def _names(frame: pd.DataFrame, limit: int = 3) -> str:
+def _names(frame: pd.DataFrame, limit: int) -> str:
     names = [f"“{name}”" for name in frame["name"].head(limit)]
     more = len(frame) - limit
     if more > 0:
@@ -37,7 +37,7 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
 
 
 def _figure(row) -> str:
-    return figure_text(row.get("actual_as_printed"), row.get("actual"))
+    return figure_text(row.get("actual_as_printed"), row.get("actual"), None, row.get("qualifier"))
 
 
 def movement(table: pd.DataFrame) -> pd.Series:

@@ -23,7 +23,7 @@ import re
 import pandas as pd
 
 from harrow_kpi import rag
-from harrow_kpi.figures import figure_text, missing
+from harrow_kpi.figures import figure_text, format_number, missing
 
 STATUSES = ("achieved", "missed", "in progress", "no later evidence", "not comparable")
 WINDOW = dt.timedelta(days=731)  # how long after a deadline a figure still tells
@@ -50,19 +50,34 @@ def effective_deadline(commitment: dict, plan_end) -> tuple[dt.date | None, str]
     return (end, "plan end") if end else (None, "")
 
 
-def meets(actual: float, target: float, polarity: str | None) -> bool | None:
+def meets(actual: float, target: float, polarity: str | None, qualifier: str | None = None) -> bool | None:
+    """Whether a figure meets a target; ``None`` when the polarity or a printed bound cannot say.
+
+    "over 1,000" meets a target of 1,000 (higher is better); "under 100" misses a target of 100
+    but says nothing against a target of 90.
+    """
+    if polarity not in ("higher", "lower"):
+        return None
+    side = rag.BOUND_SIDE.get(qualifier if isinstance(qualifier, str) else None)
+    if side is None:
+        return actual >= target if polarity == "higher" else actual <= target
+    strict = qualifier in rag.STRICT_BOUNDS
+    if (side > 0) == (polarity == "higher"):
+        # A bound on the better side: met when the bound itself meets the target, else unknown.
+        return True if (actual >= target if polarity == "higher" else actual <= target) else None
+    # A bound on the worse side: missed when even the bound (past it, for a strict one) misses.
     if polarity == "higher":
-        return actual >= target
-    if polarity == "lower":
-        return actual <= target
-    return None
+        return False if (actual <= target if strict else actual < target) else None
+    return False if (actual >= target if strict else actual > target) else None
 
 
-def gap_text(actual: float, target: float, polarity: str, unit: str | None) -> str:
+def gap_text(actual: float, target: float, polarity: str, unit: str | None, qualifier: str | None = None) -> str:
     """By how much a figure beats or misses a target, in the unit's own terms."""
     dev = rag.deviation(actual, target, polarity)
     if dev is None:
         return ""
+    if rag.BOUND_SIDE.get(qualifier if isinstance(qualifier, str) else None):
+        return f"by an amount not printed (the figure is {qualifier} {format_number(actual)})"
     difference = abs(actual - target)
     amount = f"{difference:.1f} points" if unit == "percent" else f"{difference:,.6g}"
     if dev in (float("inf"), float("-inf")):
@@ -96,26 +111,49 @@ def judge(commitment: dict, evidence: pd.DataFrame, polarity: str | None, unit: 
                    "too long after to judge it." if len(later) else "")
             return {**verdict, "detail": f"No figure within two years after the deadline ({deadline:%B %Y}).{nxt}"}
         row = after.iloc[0].to_dict()
-        met = meets(row["actual"], target, polarity)
+        met = _met(row, commitment, polarity)
+        if met is None:
+            return {**verdict, **_unsure(row, commitment)}
         status = "achieved" if met else "missed"
         detail = (f"{status.capitalize()}: {_figure(row)} in {row['period']} against {_target(commitment)}, "
-                  f"{gap_text(row['actual'], target, polarity, unit)}.")
+                  f"{gap_text(row['actual'], target, polarity, unit, row.get('qualifier'))}.")
         return {**verdict, "status": status, "evidence": row, "detail": detail}
     row = figures.iloc[-1].to_dict()
-    met = meets(row["actual"], target, polarity)
+    met = _met(row, commitment, polarity)
+    if met is None:
+        return {**verdict, **_unsure(row, commitment)}
     when = f"by {deadline:%B %Y}" if deadline else "with no deadline"
     detail = (f"In progress ({when}): {_figure(row)} in {row['period']} against {_target(commitment)}, "
-              f"{'on track' if met else 'behind'}: {gap_text(row['actual'], target, polarity, unit)}.")
+              f"{'on track' if met else 'behind'}: "
+              f"{gap_text(row['actual'], target, polarity, unit, row.get('qualifier'))}.")
     return {**verdict, "status": "in progress", "evidence": row, "detail": detail, "on_track": met}
 
 
+def _met(row: dict, commitment: dict, polarity: str) -> bool | None:
+    """Does a figure (perhaps a bound) meet a commitment's target (perhaps "over" a number)?"""
+    target = commitment["target_value"]
+    met = meets(row["actual"], target, polarity, row.get("qualifier"))
+    # "over 1,000" as a target is not met by exactly 1,000 (nor "under 10" by exactly 10).
+    strict = {"higher": "over", "lower": "under"}[polarity]
+    if met and commitment.get("qualifier") == strict and row["actual"] == target \
+            and not isinstance(row.get("qualifier"), str):
+        return False
+    return met
+
+
+def _unsure(row: dict, commitment: dict) -> dict:
+    return {"status": "not comparable", "evidence": row,
+            "detail": f"{_figure(row)} in {row['period']} is printed as a bound that cannot say whether "
+                      f"{_target(commitment)} was met."}
+
+
 def _figure(row: dict) -> str:
-    return figure_text(row.get("actual_as_printed"), row.get("actual"))
+    return figure_text(row.get("actual_as_printed"), row.get("actual"), None, row.get("qualifier"))
 
 
 def _target(commitment: dict) -> str:
-    printed = commitment.get("target_as_printed")
-    return f"the target of {printed}" if isinstance(printed, str) and printed else "the target"
+    printed = figure_text(commitment.get("target_as_printed"), None, None, commitment.get("qualifier"))
+    return f"the target of {printed}" if printed else "the target"
 
 
 def ledger(commitments: pd.DataFrame, observations: pd.DataFrame, indicators: pd.DataFrame,
@@ -138,6 +176,8 @@ def ledger(commitments: pd.DataFrame, observations: pd.DataFrame, indicators: pd
         indicator_id = commitment.get("indicator_id")
         evidence = by_indicator.get(indicator_id, borough.iloc[0:0])
         evidence = evidence[evidence["plan_position"] > order.get(commitment["plan_id"], -1)]
+        # Only figures on the commitment's own basis judge it (an annual total never a quarter's figure).
+        evidence = evidence[_bases(evidence) == _basis_of(commitment)]
         verdict = judge(commitment, evidence, polarity.get(indicator_id), unit.get(indicator_id),
                         plan_end.get(commitment["plan_id"]), as_of)
         if verdict["deadline"] is None:
@@ -157,6 +197,18 @@ def ledger(commitments: pd.DataFrame, observations: pd.DataFrame, indicators: pd
     return pd.DataFrame(rows)
 
 
+def _bases(frame: pd.DataFrame) -> pd.Series:
+    """Each figure's basis, "" for the measure's own (frames without the column are all on it)."""
+    if "basis" not in frame:
+        return pd.Series("", index=frame.index)
+    return frame["basis"].where(frame["basis"].map(lambda b: isinstance(b, str)), "")
+
+
+def _basis_of(commitment: dict) -> str:
+    basis = commitment.get("basis")
+    return basis if isinstance(basis, str) else ""
+
+
 def history_statements(history: pd.DataFrame, polarity: str | None, unit: str | None) -> list[str]:
     """One sentence for each figure printed beside a target: met or missed, by how much, when."""
     sentences = []
@@ -165,10 +217,12 @@ def history_statements(history: pd.DataFrame, polarity: str | None, unit: str | 
     for row in history.to_dict("records"):
         if missing(row.get("actual")) or missing(row.get("target")):
             continue
-        met = meets(row["actual"], row["target"], polarity)
+        met = meets(row["actual"], row["target"], polarity, row.get("qualifier"))
         target = row.get("target_as_printed") or f"{row['target']:g}"
+        verdict = {True: "met", False: "missed", None: "cannot say"}[met]
         sentences.append(
-            f"{row['period']}: {_figure(row)} against a target of {target}: {'met' if met else 'missed'}, "
-            f"{gap_text(row['actual'], row['target'], polarity, unit)} ({row.get('plan_title', row['plan_id'])})."
+            f"{row['period']}: {_figure(row)} against a target of {target}: {verdict}, "
+            f"{gap_text(row['actual'], row['target'], polarity, unit, row.get('qualifier'))} "
+            f"({row.get('plan_title', row['plan_id'])})."
         )
     return sentences

@@ -19,7 +19,7 @@ _OBSERVATIONS = """
 SELECT o.observation_id, o.indicator_id, i.name AS indicator_name,
        i.priority, t.name AS priority_name, o.plan_id, o.period, o.period_order,
        o.period_start, o.period_end, o.ward_code, o.as_at, o.target, o.target_low,
-       o.target_high, o.actual, o.target_as_printed, o.actual_as_printed,
+       o.target_high, o.actual, o.target_as_printed, o.actual_as_printed, o.qualifier, o.basis,
        o.rag_reported, o.rag_computed, o.status_note, o.commentary, o.source, o.note, o.upload_id,
        i.polarity, i.unit, i.headline, i.portfolio_holder, i.director
 FROM observations o
@@ -151,7 +151,7 @@ def scorecard_members(db, year: str | None = None, targets: bool = True) -> pd.D
         frame["quarter_targets"] = [{} for _ in range(len(frame))]
     else:
         frame = query(db, "SELECT * FROM scorecard_measures WHERE upload_id = ? ORDER BY row", (upload_id,))
-        frame["quarter_targets"] = [json.loads(text) if text else {} for text in frame["quarter_targets"]]
+        frame["quarter_targets"] = [json.loads(text) for text in frame["quarter_targets"]]
     names = query(db, "SELECT theme_id AS priority, name AS priority_name, position AS priority_position "
                       "FROM themes")
     return frame.merge(names, on="priority", how="left")[MEMBER_COLUMNS]
@@ -191,7 +191,7 @@ def draft_quarters(db, plan_id: str = SCORECARD) -> tuple[str, ...]:
 
 def _leaving_out(hidden) -> tuple[str, tuple]:
     hidden = tuple(hidden)
-    return (f" AND o.period NOT IN ({','.join('?' * len(hidden))})" if hidden else ""), hidden
+    return f" AND o.period NOT IN ({','.join('?' * len(hidden))})", hidden  # SQLite allows NOT IN ()
 
 
 def reported_quarters(db, plan_id: str = SCORECARD, drafts: bool = False) -> list[str]:
@@ -215,6 +215,9 @@ def direction(now: dict, before: dict, polarity: str | None, cumulative: bool = 
     """
     if polarity not in rag.POLARITIES or missing(now.get("actual")) or missing(before.get("actual")):
         return None
+    # Two bases (an annual total and a quarter's figure) or a printed bound ("over 600") say nothing.
+    if _basis(now) != _basis(before) or _bounded(now) or _bounded(before):
+        return None
     now_dev = deviation_from_target(now, polarity)
     before_dev = deviation_from_target(before, polarity)
     # Two full misses of a zero target (both capped) say nothing: compare the figures instead.
@@ -229,6 +232,15 @@ def direction(now: dict, before: dict, polarity: str | None, cumulative: bool = 
     if abs(change) < 1e-9:
         return "unchanged"
     return "improving" if change > 0 else "worsening"
+
+
+def _basis(row: dict) -> str:
+    basis = row.get("basis")
+    return basis if isinstance(basis, str) else ""
+
+
+def _bounded(row: dict) -> bool:
+    return row.get("qualifier") in rag.BOUND_SIDE
 
 
 def deviation_from_target(row: dict, polarity: str):
@@ -246,7 +258,7 @@ def deviation_from_target(row: dict, polarity: str):
 _CAP = 1e6
 
 
-def scorecard(db, period: str, plan_id: str = SCORECARD) -> pd.DataFrame:
+def scorecard(db, period: str) -> pd.DataFrame:
     """One row per measure of the period's scorecard (its financial year's), borough-wide,
     with the previous period's actual and the direction of travel."""
     current = periods.parse(period)
@@ -254,26 +266,23 @@ def scorecard(db, period: str, plan_id: str = SCORECARD) -> pd.DataFrame:
     obs = query(
         db,
         _OBSERVATIONS + " WHERE o.plan_id = ? AND o.ward_code IS NULL AND o.period IN (?, ?, ?)",
-        (plan_id, *wanted),
+        (SCORECARD, *wanted),
     )
     shown = ["indicator_id", "name", "priority", "priority_name", "priority_position", "polarity", "unit",
              "headline", "portfolio_holder", "director", "latest_rag", "latest_rag_period", "trend_as_printed",
              "scorecard_number"]
-    measures = indicators(db)
-    if plan_id == SCORECARD:
-        # The year's own scorecard: its measures, names, priorities and holders; the printed extras stay.
-        members = scorecard_members(db, current.financial_year, targets=False)
-        printed = measures[["indicator_id", "latest_rag", "latest_rag_period", "trend_as_printed", "scorecard_number"]]
-        measures = members.merge(printed, on="indicator_id", how="left")[shown]
-    else:
-        measures = measures[(measures["plan_id"] == plan_id) & (measures["on_scorecard"] == 1)][shown]
+    # The year's own scorecard: its measures, names, priorities and holders; the printed extras stay.
+    members = scorecard_members(db, current.financial_year, targets=False)
+    printed = indicators(db)[["indicator_id", "latest_rag", "latest_rag_period", "trend_as_printed",
+                              "scorecard_number"]]
+    measures = members.merge(printed, on="indicator_id", how="left")[shown]
     now = obs[obs["period"] == str(current)]
-    figures = ["actual", "target", "target_low", "target_high"]
+    figures = ["actual", "target", "target_low", "target_high", "qualifier", "basis"]
     before = obs[obs["period"] == str(current.previous())].set_index("indicator_id")[figures]
     year_before = obs[obs["period"] == str(current.year_earlier())].set_index("indicator_id")[figures]
     table = measures.merge(
         now[["indicator_id", "period", "target", "target_low", "target_high", "actual",
-             "target_as_printed", "actual_as_printed", "rag_reported", "rag_computed",
+             "target_as_printed", "actual_as_printed", "qualifier", "basis", "rag_reported", "rag_computed",
              "status_note", "commentary", "source"]],
         on="indicator_id",
         how="left",
@@ -316,7 +325,7 @@ def rag_counts(table: pd.DataFrame, column: str = "rag_reported") -> pd.DataFram
 EXPORT_OBSERVATION_COLUMNS = [
     "indicator_id", "indicator_name", "priority", "period", "ward_code", "target", "actual",
     "rag_reported", "rag_computed", "status_note", "source", "plan_id", "as_at", "unit",
-    "polarity", "target_low", "target_high", "commentary", "quarter_state",
+    "polarity", "target_low", "target_high", "commentary", "quarter_state", "qualifier", "basis",
 ]
 
 EXPORT_INDICATOR_COLUMNS = ["indicator_id", "name", "priority", "polarity", "unit", "headline"]

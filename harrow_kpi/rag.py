@@ -77,7 +77,29 @@ def band(dev) -> str | None:
     return "HR"
 
 
-def compute(actual, target=None, polarity="higher", target_low=None, target_high=None):
-    """The RAG band by Harrow's key, or ``None`` without an actual and a target."""
+# Which side of its printed number a bounded figure lies: above (over, at least) or below.
+BOUND_SIDE = {"over": 1, "at least": 1, "under": -1, "at most": -1}
+STRICT_BOUNDS = ("over", "under")
+
+
+def compute(actual, target=None, polarity="higher", target_low=None, target_high=None, qualifier=None):
+    """The RAG band by Harrow's key, or ``None`` without an actual and a target.
+
+    A figure printed as a bound (``qualifier`` over / under / at least / at most) gets the band
+    it is sure of: a bound on the better side gives the band the figure reaches at worst ("over
+    1,000" against 1,000 is Low Green); a bound on the worse side gives High Red when even the
+    bound is High Red, else no band. "about" reads as the number; a bound against a range, none.
+    """
     # Inside a range target the deviation is zero: Low Green, met but not exceeded.
-    return band(deviation(actual, target, polarity, target_low, target_high))
+    dev = deviation(actual, target, polarity, target_low, target_high)
+    side = BOUND_SIDE.get(qualifier)
+    if dev is None or side is None:
+        return band(dev)
+    if polarity == "range":
+        return None
+    better = side if polarity == "higher" else -side
+    # Past a strict bound the figure is just beyond the printed number: the band of the next value.
+    edge = math.nextafter(dev, math.inf * better) if qualifier in STRICT_BOUNDS else dev
+    if better > 0:
+        return band(edge)
+    return "HR" if band(edge) == "HR" else None

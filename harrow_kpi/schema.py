@@ -5,7 +5,7 @@ uploads and data/README.md cannot drift apart.
 """
 
 # Bump when a table's shape changes: the database is then rebuilt on the next start.
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 SOURCE_COLUMNS = {"seed": "text", "line": "int", "section": "text", "note": "text"}
 
@@ -106,6 +106,8 @@ TABLES = {
             "actual": "float",
             "target_as_printed": "text",
             "actual_as_printed": "text",
+            "qualifier": "text",
+            "basis": "text",
             "rag_reported": "text",
             "status_note": "text",
             "commentary": "text",
@@ -125,7 +127,9 @@ TABLES = {
             "indicator_id": "text",
             "target_value": "float",
             "target_as_printed": "text",
+            "qualifier": "text",
             "target_kind": "text",
+            "basis": "text",
             "unit": "text",
             "baseline_value": "float",
             "baseline_as_printed": "text",
@@ -278,10 +282,26 @@ PLACE_KINDS = ("regeneration", "library", "leisure", "park", "school", "town-cen
 WARD_CONFIDENCE = ("printed", "likely", "unsure")
 
 TARGET_KINDS = ("level", "change", "total", "other")
+# A figure printed as a bound ("over 1,000", "almost half", "at least 97%") keeps its number with the
+# bound's direction: the observation's actual, or the commitment's target, lies over / under / about /
+# at least / at most that number ("more than" is over, "almost" and "fewer than" are under).
+QUALIFIERS = ("over", "under", "about", "at least", "at most")
+# What period a figure covers, where it is not the measure's own basis (an empty basis is the basis the
+# measure's scorecard or defining document reports). Figures on different bases are different series:
+# never one trend line, one direction of travel or one promises verdict.
+BASES = {
+    "quarter": "the quarter's own figure",
+    "year-to-date": "cumulative from 1 April to the end of the period",
+    "year": "a whole year's figure (an annual total, or a rate or survey result for the year)",
+    "month": "one month's figure",
+    "rolling-year": "the twelve months to the end of the period",
+    "cumulative": "a running total since a start other than 1 April (the note says when)",
+    "point-in-time": "a level on one day (a stock or a share at a date)",
+}
 LINK_RELATIONS = ("continues", "splits", "merges", "partly")
 # The statuses of Harrow Ambition Plan actions, most pressing first (a place shows its most pressing).
 ACTION_STATUSES = ("RED", "AMBER", "Not started", "GREEN", "COMPLETE", "CLOSED")
 UNITS = (
-    "percent", "count", "rate", "days", "score", "ratio", "gbp", "gbp_thousands",
+    "percent", "count", "rate", "days", "weeks", "score", "ratio", "gbp", "gbp_thousands",
     "gbp_millions", "index", "years",
 )

@@ -129,6 +129,8 @@ def _apply(db, upload_id: int, meta: dict, rows: list[dict], replaying: dict | N
         derived = {
             "rag_computed": _rag(row, row.get("polarity") or polarity[row["indicator_id"]]),
             "upload_id": upload_id,
+            # An officer's figure is exact: a bound printed for the figure it replaces goes with it.
+            "qualifier": None,
             "seed": "upload",
             "line": row.get("row") or 0,
             "section": f"quarter upload #{upload_id} ({meta['filename']})",

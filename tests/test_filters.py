@@ -231,3 +231,14 @@ def test_lists_of_values_as_a_query_string_parser_gives_them():
 
 def test_a_long_search_is_cut_to_100_characters():
     assert flt.from_query({"q": "x" * 150}).search == "x" * 100
+
+
+def test_a_draft_quarter_is_chosen_only_when_the_link_asks_for_drafts():
+    published, drafts = ("2019/20 Q1", "2019/20 Q2"), ("2019/20 Q3",)
+    asked = flt.from_query({"quarter": "2019/20 Q3", "drafts": "1"}, quarters=published, drafts=drafts)
+    assert (asked.quarter, asked.drafts, asked.ignored) == ("2019/20 Q3", True, ())
+    plain = flt.from_query({"quarter": "2019/20 Q3"}, quarters=published, drafts=drafts)
+    assert (plain.quarter, plain.drafts, plain.ignored) == (None, False, ("quarter=2019/20 Q3",))
+    assert flt.from_query({"quarter": "2019/20 Q2", "drafts": "yes"}, quarters=published, drafts=drafts).quarter == \
+        "2019/20 Q2"
+    assert flt.from_query({"drafts": "0"}, quarters=published, drafts=drafts).drafts is False

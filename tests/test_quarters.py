@@ -387,3 +387,29 @@ def test_an_old_audit_log_gains_the_new_columns(path):
         db.conn.commit()
         store.ensure_app_tables(db)
         assert db.execute("SELECT kind, period FROM uploads").fetchall() == [("quarter", None)]
+
+
+def test_readers_see_published_quarters_unless_they_ask_for_drafts(path):
+    load(path, THREE)
+    with store.opened(path) as db:
+        assert queries.reported_quarters(db) == ["2018/19 Q2", "2019/20 Q1", "2019/20 Q2"]
+        assert queries.reported_quarters(db, drafts=True)[-1] == "2019/20 Q3"
+
+
+def test_approvals_asked_for_in_the_call_override_the_setting(path):
+    load(path, THREE)
+    assert not uploads.publish(path, "2019/20 Q3", "asingh", needed=2).published
+    assert uploads.publish(path, "2019/20 Q3", "jsmith", needed=2).published
+    assert uploads.unpublish(path, "2019/20 Q3", "jsmith", needed=2).label.startswith("Draft")
+
+
+@pytest.mark.parametrize("action", ["publish", "unpublish"])
+def test_publishing_waits_for_another_writer_and_says_so(path, action):
+    load(path, THREE)
+    if action == "unpublish":
+        uploads.publish(path, "2019/20 Q3", "asingh")
+    told = []
+    other = hold_the_write_lock(path, 0.5)
+    getattr(uploads, action)(path, "2019/20 Q3", "jsmith", on_wait=told.append)
+    other.join()
+    assert len(told) == 1

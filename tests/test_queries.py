@@ -214,7 +214,7 @@ def test_exported_observations_follow_the_contract(db):
     assert list(frame.columns) == [
         "indicator_id", "indicator_name", "priority", "period", "ward_code", "target", "actual",
         "rag_reported", "rag_computed", "status_note", "source", "plan_id", "as_at", "unit",
-        "polarity", "target_low", "target_high", "commentary", "quarter_state"]
+        "polarity", "target_low", "target_high", "commentary", "quarter_state", "qualifier", "basis"]
     assert set(frame["quarter_state"]) == {"published"}
     rows = frame[frame["period"] == "2019/20 Q2"].set_index("indicator_id")
     tax = rows.loc["council-tax-collected"]  # line 117: 57% 55.76% A - percentages on a 0-100 scale
@@ -286,8 +286,10 @@ def test_one_indicator_with_its_priority_and_plan(db):
 
 def test_history_of_a_measure_across_plans(db):
     history = queries.history(db, "sickness-absence")
-    assert history["period"].tolist() == ["2002/03", "2018/19 Q2", "2019/20 Q1", "2019/20 Q2"]
-    assert history["actual"].tolist()[1:] == [10.42, 10.25, 10.15]  # line 467
+    assert history["period"].tolist() == ["2001/02", "2002/03", "2018/19 Q2", "2019/20 Q1", "2019/20 Q2"]
+    # 9.98 is printed as the figure before 2002-03 (seed 003 line 903); 10.42, 10.25, 10.15 on 001 line 467.
+    assert history["actual"].tolist()[0] == 9.98 and "before 2002-03" in history["note"].iloc[0]
+    assert history["actual"].tolist()[2:] == [10.42, 10.25, 10.15]
     assert history["plan_title"].iloc[0] == "BEST VALUE PERFORMANCE PLAN 2004/05"
     both = queries.histories(db, ["sickness-absence", "council-tax-collected"])
     assert sorted(both) == ["council-tax-collected", "sickness-absence"]
@@ -301,8 +303,11 @@ def test_history_of_a_measure_across_plans(db):
 def test_what_the_plans_promised_for_a_measure(db):
     promised = queries.commitments_for(db, "sickness-absence")
     assert promised["plan_title"].tolist() == [
-        "Draft Harrow Ambition Plan 2020", "STRATEGIC PERFORMANCE REPORT – QUARTER 2 2019/20"]
-    assert promised["text"].iloc[1] == "Start to see reductions in sickness absence during 2020/21."  # line 37
+        "Draft Harrow Ambition Plan 2020", "Draft Harrow Ambition Plan 2020",
+        "STRATEGIC PERFORMANCE REPORT – QUARTER 2 2019/20"]
+    # Seed 000's last line (721, no trailing newline) prints the London-mean ambition.
+    assert promised["text"].iloc[1] == "Sickness absence is better than London Boroughs' mean."
+    assert promised["text"].iloc[2] == "Start to see reductions in sickness absence during 2020/21."  # line 37
     evidence = queries.promised_observations(db)
     assert "sickness-absence" in set(evidence["indicator_id"])
     assert "book-issues" not in set(evidence["indicator_id"])
@@ -363,3 +368,11 @@ def test_a_measure_without_a_headline_flag_exports_as_not_headline(tmp_path):
         frame = queries.export_indicators(database).set_index("indicator_id")
     assert frame.loc["new-measure", "headline"] == 0
     assert frame.loc["sickness-absence", "headline"] == 1
+
+
+def test_the_promises_evidence_leaves_out_hidden_quarters(db):
+    everything = queries.promised_observations(db)
+    reader = queries.promised_observations(db, hidden=("2019/20 Q2", "2018/19 Q2"))
+    assert set(everything["period"]) - set(reader["period"]) == {"2019/20 Q2", "2018/19 Q2"}
+    kept = everything[~everything["period"].isin(["2019/20 Q2", "2018/19 Q2"])]
+    assert list(reader["observation_id"]) == list(kept["observation_id"])

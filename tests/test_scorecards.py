@@ -5,6 +5,7 @@ Expected values are written by hand: the 2019/20 scorecard has 114 measures (dat
 
 import csv
 import io
+import json
 
 import pytest
 
@@ -355,3 +356,84 @@ def test_a_later_year_keeps_the_latest_definition_and_holds_its_measures(path):
             first, second)
     with pytest.raises(uploads.RollbackError, match=f"later scorecard definition.* {second} list measures"):
         uploads.rollback(path, first, "jsmith")
+
+
+def test_a_definition_rollback_names_every_later_upload_and_measure_in_its_way(path):
+    upload_id, _ = load_definition(path)
+    load_quarter(path)
+    with store.opened(path) as db:
+        checked = ingest.check(QUARTER.replace("2020/21 Q1", "2020/21 Q2").encode(), "q2.csv", uploads.context(db))
+    uploads.commit(path, checked, "jsmith")
+    with pytest.raises(uploads.RollbackError) as error:
+        uploads.rollback(path, upload_id, "jsmith")
+    assert str(error.value) == "later upload(s) 2, 3 have figures for 2020/21; roll those back first"
+    with store.opened(path) as db, store.writing(db):
+        db.execute("UPDATE observation_history SET upload_id = 0")  # as if the figures came first
+    with pytest.raises(uploads.RollbackError) as error:
+        uploads.rollback(path, upload_id, "jsmith")
+    assert str(error.value) == ("figures exist for measure(s) this definition created (digital-transactions, "
+                                "food-bank-referrals); roll those back first")
+
+
+def test_a_definition_rollback_names_every_later_definition_in_its_way(path):
+    first, _ = load_definition(path)
+    later = []
+    for year in ("2021/22", "2022/23"):
+        with store.opened(path) as db:
+            template = uploads.scorecard_template(db, year).assign(year=year)
+        checked = check_definition(path, template.to_csv(index=False).encode(), filename=f"scorecard-{year}.csv")
+        later.append(uploads.commit_scorecard(path, checked, "jsmith")[0])
+    with pytest.raises(uploads.RollbackError) as error:
+        uploads.rollback(path, first, "jsmith")
+    assert str(error.value) == (f"later scorecard definition(s) {later[0]}, {later[1]} list measures this one "
+                                "created; roll those back first")
+
+
+def test_the_printed_scorecard_s_members_carry_targets_only_when_asked(db):
+    with_targets = queries.scorecard_members(db, "2019/20")
+    without = queries.scorecard_members(db, "2019/20", targets=False)
+    assert len(with_targets) == len(without) == 114
+    council_tax = with_targets.set_index("indicator_id").loc["council-tax-collected"]
+    assert council_tax["target"] == 57  # seed 001, line 117: the latest (2019/20 Q2) target, 57%
+    assert without["target"].isna().all()
+    assert with_targets["target_as_printed"].isna().all()  # the printed scorecard's targets live on its rows
+    assert list(with_targets["quarter_targets"]) == [{}] * 114
+
+
+def test_with_no_year_the_members_are_the_printed_scorecard_s_even_after_a_definition(path):
+    load_definition(path)
+    with store.opened(path) as db:
+        assert len(queries.scorecard_members(db)) == 114
+        assert len(queries.scorecard_members(db, "2020/21")) == 115
+
+
+def test_a_definition_with_nothing_new_counts_only_what_it_keeps_and_the_log_keeps_its_rows(path):
+    with store.opened(path) as db:
+        template = uploads.scorecard_template(db, "2020/21").assign(year="2020/21")
+    checked = check_definition(path, template.to_csv(index=False).encode())
+    upload_id, counts = uploads.commit_scorecard(path, checked, "jsmith")
+    assert counts == {"added": 0, "changed": 0, "unchanged": 114, "retiring": 0}
+    with store.opened(path) as db:
+        period, rows_json, added, changed, unchanged = db.execute(
+            "SELECT period, rows_json, added, changed, unchanged FROM uploads WHERE upload_id = ?",
+            (upload_id,)).fetchone()
+    assert (period, added, changed, unchanged) == ("2020/21", 0, 0, 114)
+    assert [row["indicator_id"] for row in json.loads(rows_json)] == list(template["indicator_id"])
+
+
+def test_only_a_checked_definition_is_committed(path):
+    checked = check_definition(path, b"year,indicator_id\n2020/21,nope\n")
+    with pytest.raises(ValueError) as error:
+        uploads.commit_scorecard(path, checked, "jsmith")
+    assert str(error.value) == "only a checked scorecard definition with no problems can be committed"
+
+
+def test_a_definition_waits_for_another_writer_and_says_so(path):
+    from tests.test_quarters import hold_the_write_lock
+
+    checked = check_definition(path, definition_file(path))
+    told = []
+    other = hold_the_write_lock(path, 0.5)
+    uploads.commit_scorecard(path, checked, "jsmith", on_wait=told.append)
+    other.join()
+    assert len(told) == 1

@@ -3,13 +3,17 @@ import hashlib
 import json
 import re
 import sqlite3
+import sys
 import threading
+import tomllib
+from pathlib import Path
 
 import pytest
 
 from harrow_kpi import dataset, geography, queries, rebuild, store
 from harrow_kpi.schema import BUILD_ORDER, TABLES
-from tests.helpers import as_bytes, copy_data, geojson_from_schematic
+from tests import helpers
+from tests.helpers import ROOT, as_bytes, copy_data, geojson_from_schematic
 
 PLANS = {"bvpp-2004", "priorities-2011", "equality-2016", "hap-2020", "scorecard-2019"}
 
@@ -229,8 +233,8 @@ CURATOR_MISTAKES = [
     ("indicators", _set(0, "polarity", "upwards"),
      "indicators.csv row 2, column polarity: 'upwards' is not one of ('higher', 'lower', 'range')"),
     ("indicators", _set(0, "unit", "percentage"),
-     "indicators.csv row 2, column unit: 'percentage' is not one of ('percent', 'count', 'rate', 'days', 'score', "
-     "'ratio', 'gbp', 'gbp_thousands', 'gbp_millions', 'index', 'years')"),
+     "indicators.csv row 2, column unit: 'percentage' is not one of ('percent', 'count', 'rate', 'days', 'weeks', "
+     "'score', 'ratio', 'gbp', 'gbp_thousands', 'gbp_millions', 'index', 'years')"),
     ("indicators", _set(0, "latest_rag", "G"), "indicators.csv row 2, column latest_rag: 'G' is not a RAG band"),
     ("indicators", _set(0, "headline", "yes"), "indicators.csv row 2, column headline: 'yes' is not a int"),
     ("indicators", _set(0, "name", " "), "indicators.csv row 2, column name: required"),
@@ -340,10 +344,10 @@ def test_a_csv_file_saved_with_a_byte_order_mark_is_read(tmp_path):
 
 def test_a_scorecard_observation_carries_its_derived_columns(built):
     db = built
-    # data/observations.csv row 159: council tax collected, Q2 2019/20, 55.76% against 57% (seed 001 line 117).
+    # data/observations.csv row 160: council tax collected, Q2 2019/20, 55.76% against 57% (seed 001 line 117).
     row = next(db.query("SELECT * FROM observations WHERE indicator_id = 'council-tax-collected' "
                         "AND period = '2019/20 Q2'"))
-    assert row["observation_id"] == 158
+    assert row["observation_id"] == 159
     assert row["source"] == ("STRATEGIC PERFORMANCE REPORT – QUARTER 2 2019/20; Corporate Scorecard 2019/20 – "
                              "Build a Better Harrow; 001_efe026106ea22757.txt line 117")
     assert row["plan_id"] == "scorecard-2019"
@@ -424,7 +428,7 @@ def test_the_store_records_what_it_was_built_from(tmp_path):
     store.build(path, data)
     with store.opened(path) as db:
         meta = {row["key"]: row["value"] for row in db["meta"].rows}
-    assert meta == {"fingerprint": dataset.fingerprint(data), "schema_version": "4", "data_version": "1"}
+    assert meta == {"fingerprint": dataset.fingerprint(data), "schema_version": "5", "data_version": "1"}
 
 
 def test_build_makes_the_folder_for_the_database(tmp_path):
@@ -547,3 +551,21 @@ def test_a_missing_csv_file_leaves_the_others_loaded(tmp_path):
     tables = dataset.load_tables(data)
     assert tables["theme_links"] == []
     assert len(tables["budget_lines"]) > 0 and len(tables["places"]) > 0
+
+
+def test_the_build_runs_only_the_modules_the_mutation_run_builds_again_for(tmp_path):
+    """tests/helpers.BUILT_BY: a mutant outside these modules reuses one database built without it."""
+    mutated = {Path(name).stem for name in tomllib.loads((ROOT / "pyproject.toml").read_text())
+               ["tool"]["mutmut"]["only_mutate"]}
+    ran = set()
+
+    def note(frame, event, arg):
+        if event == "call" and "harrow_kpi" in frame.f_code.co_filename:
+            ran.add(Path(frame.f_code.co_filename).stem)
+
+    sys.setprofile(note)
+    try:
+        store.build(tmp_path / "kpi.db")
+    finally:
+        sys.setprofile(None)
+    assert ran & mutated == helpers.BUILT_BY

@@ -351,8 +351,8 @@ def test_an_uploaded_figure_is_stored_with_its_period_rag_and_source(path, clock
     assert {k: v for k, v in row.items() if k != "observation_id"} == {
         "indicator_id": "sickness-absence", "period": "2019/20 Q3", "ward_code": None, "as_at": None,
         "target": 9.0, "target_low": None, "target_high": None, "actual": 9.8, "target_as_printed": "9",
-        "actual_as_printed": "9.8", "rag_reported": None, "status_note": None, "commentary": None,
-        "seed": "upload", "line": 3, "section": "quarter upload #1 (q3.csv)", "note": None,
+        "actual_as_printed": "9.8", "qualifier": None, "basis": None, "rag_reported": None, "status_note": None,
+        "commentary": None, "seed": "upload", "line": 3, "section": "quarter upload #1 (q3.csv)", "note": None,
         "source": "Quarter upload #1: q3.csv, row 3, by jsmith on 2020-01-15", "plan_id": "scorecard-2019",
         "period_start": "2019-10-01", "period_end": "2019-12-31", "period_order": 20193, "rag_computed": "LR",
         "upload_id": upload_id,
@@ -651,3 +651,21 @@ def test_uploads_are_stamped_in_utc_to_the_second(path):
     with store.opened(path) as db:
         stamp = uploads.list_uploads(db).iloc[0]["at"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", stamp)
+
+
+def test_an_uploaded_figure_replaces_a_printed_bound_and_a_roll_back_restores_it(path, clock):
+    """An officer's figure is exact: the bound printed for the figure it replaces goes with it."""
+    with store.opened(path) as db:
+        db.execute("UPDATE observations SET qualifier = 'over' WHERE indicator_id = 'sickness-absence' "
+                   "AND period = '2019/20 Q2'")
+        db.conn.commit()
+    upload_id, _ = uploads.commit(path, check(path, HEADER + "sickness-absence,2019/20 Q2,10.2,9,,,,\n"), "jsmith")
+
+    def bound():
+        with store.opened(path) as db:
+            return db.execute("SELECT actual, qualifier FROM observations WHERE indicator_id = 'sickness-absence' "
+                              "AND period = '2019/20 Q2'").fetchone()
+
+    assert bound() == (10.2, None)
+    uploads.rollback(path, upload_id, "jsmith")
+    assert bound() == (10.15, "over")

@@ -22,6 +22,7 @@ from harrow_kpi.display import (  # noqa: F401 - pages read these through ui
     RAG_STYLE,
     STATUS_WORDS,
     action_status_text,
+    basis_text,
     direction_text,
     figure_text,
     latest_rag_text,

@@ -139,7 +139,7 @@ def _attention(path: str, quarter: str) -> None:
     frame = pd.DataFrame({
         "Priority": attention["priority_name"],
         "Measure": attention["name"],
-        "Actual": [ui.figure_text(r["actual_as_printed"], r["actual"], r["unit"]) for r in rows],
+        "Actual": [ui.figure_text(r["actual_as_printed"], r["actual"], r["unit"], r.get("qualifier")) for r in rows],
         "RAG": attention["rag_reported"].map(ui.rag_text),
         "Why": attention["reason"],
     })

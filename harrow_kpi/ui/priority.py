@@ -136,7 +136,7 @@ def _cards(shown: pd.DataFrame, chosen: flt.Filters, key: str) -> pd.DataFrame:
             if isinstance(row["commentary"], str):
                 title.caption(ui.plain(row["commentary"]))
             target = ui.figure_text(row["target_as_printed"], row["target"], row["unit"]) or "–"
-            actual = ui.figure_text(row["actual_as_printed"], row["actual"], row["unit"]) or "–"
+            actual = ui.figure_text(row["actual_as_printed"], row["actual"], row["unit"], row.get("qualifier")) or "–"
             figures.markdown(f"Target **{ui.plain(target)}**  \nActual **{ui.plain(actual)}**")
             if isinstance(row["status_note"], str):
                 figures.caption(ui.plain(ui.status_text(row["status_note"])))
@@ -237,7 +237,8 @@ def _history_frame(history: pd.DataFrame, unit) -> pd.DataFrame:
             "Period": history["period"],
             "As at": history["as_at"].fillna(""),
             "Target": [ui.figure_text(r["target_as_printed"], r["target"], unit) for r in rows],
-            "Actual": [ui.figure_text(r["actual_as_printed"], r["actual"], unit) for r in rows],
+            "Actual": [ui.figure_text(r["actual_as_printed"], r["actual"], unit, r.get("qualifier")) for r in rows],
+            "Basis": history["basis"].map(ui.basis_text),
             "RAG reported": history["rag_reported"].map(ui.rag_text),
             "RAG by the rule": history["rag_computed"].map(ui.rag_text),
             "Status note": history["status_note"].map(ui.status_text),

@@ -12,7 +12,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from harrow_kpi import exports, geography, ingest, periods, quarters, scorecards, store, ui, uploads
+from harrow_kpi import exports, geography, ingest, periods, quarters, scorecards, store, ui, uploads, worker
 from harrow_kpi.ui import signin
 
 # Column headings in an officer's words, never the store's column names.
@@ -114,14 +114,14 @@ def _upload(path: str, officer: str) -> None:
 
 
 def _checked(kind: str, path, function, data: bytes, name: str, *args) -> ingest.Checked:
-    """A file checked in the worker process (ingest.apart), once per file and data version: the reruns
+    """A file checked in the worker process (worker.apart), once per file and data version: the reruns
     that follow (preview, commit) reuse the result rather than checking it again."""
     key = (hashlib.sha256(data).hexdigest(), name, path.version)
     found = st.session_state.get(f"{kind}_checked")
     if found is not None and found[0] == key:
         return found[1]
     with st.spinner("Checking the file…"):
-        checked = ingest.apart(function, data, name, *args)
+        checked = worker.apart(function, data, name, *args)
     st.session_state[f"{kind}_checked"] = (key, checked)
     return checked
 
