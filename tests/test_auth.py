@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from harrow_kpi import auth, store
-from tests.helpers import private_store
+from tests.helpers import private_store, without_sign_ins
 
 GOOD = auth.hash_password("correct horse battery", iterations=1000)
 
@@ -106,7 +106,7 @@ def clock(monkeypatch):
 
 
 def test_five_wrong_passwords_lock_the_name_for_a_minute_then_two(db_file, tmp_path, clock):
-    path = private_store(db_file, tmp_path)
+    path = without_sign_ins(private_store(db_file, tmp_path))
     accounts = {"jsmith": GOOD}
     for _ in range(5):
         assert auth.attempt(path, "jsmith", "wrong", "10.0.0.1", accounts).outcome == "refused"
@@ -126,7 +126,7 @@ def test_five_wrong_passwords_lock_the_name_for_a_minute_then_two(db_file, tmp_p
 
 
 def test_the_count_lives_in_the_store_so_a_new_connection_sees_it(db_file, tmp_path, clock):
-    path = private_store(db_file, tmp_path)
+    path = without_sign_ins(private_store(db_file, tmp_path))
     for _ in range(5):
         auth.attempt(path, "jsmith", "wrong", None, {"jsmith": GOOD})
     with store.opened(path) as db:  # as a restarted server would open it
@@ -138,7 +138,7 @@ def test_the_count_lives_in_the_store_so_a_new_connection_sees_it(db_file, tmp_p
 
 
 def test_wrong_passwords_older_than_a_day_are_forgotten(db_file, tmp_path, clock):
-    path = private_store(db_file, tmp_path)
+    path = without_sign_ins(private_store(db_file, tmp_path))
     for _ in range(5):
         auth.attempt(path, "jsmith", "wrong", "10.0.0.1", {"jsmith": GOOD})
     clock.advance(24 * 3600 - 1)
@@ -150,7 +150,7 @@ def test_wrong_passwords_older_than_a_day_are_forgotten(db_file, tmp_path, clock
 
 
 def test_one_client_guessing_many_names_is_locked_after_twenty(db_file, tmp_path, clock):
-    path = private_store(db_file, tmp_path)
+    path = without_sign_ins(private_store(db_file, tmp_path))
     for n in range(20):
         assert auth.attempt(path, f"name{n}", "guess", "10.9.9.9", {"jsmith": GOOD}).outcome == "refused"
     locked = auth.attempt(path, "jsmith", "correct horse battery", "10.9.9.9", {"jsmith": GOOD})
@@ -160,7 +160,7 @@ def test_one_client_guessing_many_names_is_locked_after_twenty(db_file, tmp_path
 
 @pytest.mark.parametrize("client_first,expected", [(True, "officer"), (False, "client")])
 def test_the_longer_of_the_two_waits_is_the_one_told(db_file, tmp_path, clock, client_first, expected):
-    path = private_store(db_file, tmp_path)
+    path = without_sign_ins(private_store(db_file, tmp_path))
 
     def client_guesses():  # 20 names from one computer: it waits 60 s
         for n in range(20):
@@ -179,7 +179,7 @@ def test_the_longer_of_the_two_waits_is_the_one_told(db_file, tmp_path, clock, c
 
 
 def test_a_locked_attempt_is_audited_and_does_not_extend_the_wait(db_file, tmp_path, clock):
-    path = private_store(db_file, tmp_path)
+    path = without_sign_ins(private_store(db_file, tmp_path))
     for _ in range(5):
         auth.attempt(path, "jsmith", "wrong", None, {"jsmith": GOOD})
     clock.advance(30)
@@ -193,7 +193,7 @@ def test_a_locked_attempt_is_audited_and_does_not_extend_the_wait(db_file, tmp_p
 
 
 def test_a_malformed_stored_hash_is_reported_as_such(db_file, tmp_path, clock):
-    path = private_store(db_file, tmp_path)
+    path = without_sign_ins(private_store(db_file, tmp_path))
     result = auth.attempt(path, "jsmith", "anything", None, {"jsmith": "pbkdf2_sha25640000"})
     assert result.outcome == "malformed"
     with store.opened(path) as db:
@@ -202,14 +202,14 @@ def test_a_malformed_stored_hash_is_reported_as_such(db_file, tmp_path, clock):
 
 
 def test_sign_in_attempts_do_not_move_the_data_version(db_file, tmp_path, clock):
-    path = private_store(db_file, tmp_path)
+    path = without_sign_ins(private_store(db_file, tmp_path))
     before = store.data_version(path)
     auth.attempt(path, "jsmith", "wrong", None, {"jsmith": GOOD})
     assert store.data_version(path) == before
 
 
 def test_a_database_that_predates_the_table_gains_it(db_file, tmp_path, clock):
-    path = private_store(db_file, tmp_path)
+    path = without_sign_ins(private_store(db_file, tmp_path))
     with store.opened(path) as db:
         db["sign_in_attempts"].drop()
         assert auth.wait_for(db, "jsmith", "local") is None and auth.attempts(db) == []

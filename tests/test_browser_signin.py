@@ -13,6 +13,7 @@ import time
 import pytest
 
 from tests import provider
+from tests.helpers import without_sign_ins
 from tests.test_browser import AXE, CHROMIUM, OFFICER_PASSWORD, OUTPUT, STREAMLIT_OWNED, start_server, sync_api
 
 
@@ -66,7 +67,7 @@ def council_app(db_file, identity_provider, tmp_path_factory):
     """The app with [auth] set for the provider; yields (app url, provider url, secrets file, database)."""
     folder = tmp_path_factory.mktemp("oidc")
     database = folder / "kpi.db"
-    shutil.copy(db_file, database)  # the officer's upload writes to it
+    without_sign_ins(shutil.copy(db_file, database))  # the officer's upload writes to it
     port = provider.loopback_port(APP_PORTS)
     secrets_file = folder / "secrets.toml"
     write_secrets(secrets_file, f"http://127.0.0.1:{port}", identity_provider)
@@ -229,7 +230,7 @@ def recorded(database, count: int) -> None:
 
 def test_five_wrong_passwords_lock_a_new_tab_and_survive_a_server_restart(db_file, chromium, tmp_path):
     database = tmp_path / "kpi.db"
-    shutil.copy(db_file, database)
+    without_sign_ins(shutil.copy(db_file, database))
     process, url = start_server(database)
     try:
         tab = chromium.new_page(viewport={"width": 1366, "height": 900})
@@ -264,7 +265,7 @@ def test_five_wrong_passwords_lock_a_new_tab_and_survive_a_server_restart(db_fil
 
 def test_a_malformed_hash_is_reported_at_start_up_and_on_the_form(db_file, chromium, tmp_path):
     database = tmp_path / "kpi.db"
-    shutil.copy(db_file, database)
+    without_sign_ins(shutil.copy(db_file, database))
     broken = tmp_path / "secrets.toml"
     # What bash leaves of HARROW_KPI_OFFICERS="tester=pbkdf2_sha256$240000$..." in double quotes.
     broken.write_text("[officers]\ntester = 'pbkdf2_sha25640000'\n", encoding="utf-8")

@@ -139,11 +139,11 @@ def test_hash_password_asks_twice_and_refuses_two_different_passwords():
 
 
 def test_sign_ins_lists_the_audit_newest_first_and_formula_safe(db_file, tmp_path):
-    from tests.helpers import private_store
+    from tests.helpers import private_store, without_sign_ins
 
     none = tmp_path / "none.db"
     assert run("sign-ins", db=none).stdout.startswith("at,method") and not none.exists()
-    path = private_store(db_file, tmp_path)
+    path = without_sign_ins(private_store(db_file, tmp_path))
     empty = run("sign-ins", db=path)
     assert empty.returncode == 0 and empty.stdout == "at,method,officer,client,outcome,wait_seconds,reason\n"
     stored = auth.hash_password("a long passphrase", iterations=1000)

@@ -410,7 +410,10 @@ def test_upload_page_says_how_to_configure_an_officer_when_none_is(app_env, monk
     assert not at.get("file_uploader")
 
 
-def test_a_wrong_password_is_refused(app_env):
+def test_a_wrong_password_is_refused(app_env, tmp_path, monkeypatch):
+    from tests.helpers import private_store
+
+    monkeypatch.setenv("HARROW_KPI_DB", str(private_store(app_env, tmp_path)))  # the attempt is recorded
     at = open_upload(officer_secrets())
     at.text_input(key="sign_in_name").set_value("jsmith")
     at.text_input(key="sign_in_password").set_value("wrong password")

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from harrow_kpi import auth, store
-from tests.helpers import ROOT, private_store
+from tests.helpers import ROOT, private_store, without_sign_ins
 
 PASSWORD = "correct horse battery"
 HASH = auth.hash_password(PASSWORD, iterations=1000)
@@ -16,7 +16,7 @@ HASH = auth.hash_password(PASSWORD, iterations=1000)
 
 @pytest.fixture()
 def private(db_file, tmp_path, monkeypatch):
-    path = private_store(db_file, tmp_path)
+    path = without_sign_ins(private_store(db_file, tmp_path))
     monkeypatch.setenv("HARROW_KPI_DB", str(path))
     monkeypatch.delenv("HARROW_KPI_OFFICERS", raising=False)
     return path
