@@ -1,16 +1,20 @@
 """Harrow KPI Explorer: entry point. Run with ``streamlit run app.py``."""
 
-from pathlib import Path
+from pages import leave_legacy_run
 
-import streamlit as st
+leave_legacy_run(__file__, default=True)
 
-from harrow_kpi import ui
-from harrow_kpi.ui import sidebar, signin
+from pathlib import Path  # noqa: E402
+
+import streamlit as st  # noqa: E402
+
+from harrow_kpi import ui  # noqa: E402
+from harrow_kpi.ui import sidebar, signin  # noqa: E402
 
 st.set_page_config(
     page_title="Harrow KPI Explorer",
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",  # open on a desktop, closed on a phone (it would cover the page)
 )
 
 PAGES = Path(__file__).parent / "pages"
@@ -18,20 +22,20 @@ PAGES = Path(__file__).parent / "pages"
 path = ui.db_path()
 signin.check_configuration()  # a malformed officer password hash is logged when the app starts
 # No page icons: Streamlit turns the current page's icon into the favicon, fetched from
-# a font CDN, and the app must not need the network. URL paths differ from the file
-# names on purpose: Streamlit's legacy pages/ emulation must not claim these URLs.
+# a font CDN, and the app must not need the network. Each page file is named as its URL
+# path, so that Streamlit's legacy pages/ run finds a deep link (see pages/__init__.py).
 presenting = st.query_params.get("present") == "1"
 overview = st.Page("pages/overview.py", title="Overview", url_path="home", default=not presenting)
 priority_pages = [
-    st.Page(f"pages/{slug.replace('-', '_')}.py", title=name, url_path=slug)
+    st.Page(f"pages/{slug}.py", title=name, url_path=slug)
     for slug, name in (
         (theme_id.split("/", 1)[1], name) for theme_id, name in ui.priorities(path)[["theme_id", "name"]].values
     )
-    if (PAGES / f"{slug.replace('-', '_')}.py").exists()
+    if (PAGES / f"{slug}.py").exists()
 ]
 
-plans = st.Page("pages/plans.py", title="Plans 2004 to 2020", url_path="plans-2004-2020")
-wards = st.Page("pages/wards.py", title="Ward map", url_path="ward-map")
+plans = st.Page("pages/plans-2004-2020.py", title="Plans 2004 to 2020", url_path="plans-2004-2020")
+wards = st.Page("pages/ward-map.py", title="Ward map", url_path="ward-map")
 upload = st.Page("pages/upload.py", title="Upload a quarter (officers)", url_path="upload")
 cabinet = st.Page("pages/cabinet.py", title="Cabinet slides", url_path="cabinet", default=presenting)
 

@@ -23,13 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PAGES = [
     "pages/overview.py",
-    "pages/build_a_better_harrow.py",
-    "pages/supporting_those_most_in_need.py",
-    "pages/preserving_vital_public_services.py",
-    "pages/a_strong_local_economy_for_all.py",
-    "pages/modernising_harrow_council.py",
-    "pages/plans.py",
-    "pages/wards.py",
+    "pages/build-a-better-harrow.py",
+    "pages/supporting-those-most-in-need.py",
+    "pages/preserving-vital-public-services.py",
+    "pages/a-strong-local-economy-for-all.py",
+    "pages/modernising-harrow-council.py",
+    "pages/plans-2004-2020.py",
+    "pages/ward-map.py",
     "pages/upload.py",
     "pages/cabinet.py",
 ]

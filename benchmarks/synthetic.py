@@ -31,7 +31,7 @@ PRIORITIES = [
     "scorecard-2019/preserving-vital-public-services", "scorecard-2019/a-strong-local-economy-for-all",
     "scorecard-2019/modernising-harrow-council",
 ]
-PAGES = ["pages/overview.py", "pages/build_a_better_harrow.py", "pages/plans.py", "pages/wards.py"]
+PAGES = ["pages/overview.py", "pages/build-a-better-harrow.py", "pages/plans-2004-2020.py", "pages/ward-map.py"]
 
 
 def write(folder: Path, table: str, rows) -> int:

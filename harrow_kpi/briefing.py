@@ -1,7 +1,9 @@
 """The briefing pack: one self-contained HTML file for a quarter and the filters chosen.
 
-It works offline (plotly.js is written into the file, no fonts or scripts are
-fetched), prints cleanly to PDF from a browser with a page per priority, and every
+It works offline and stays small: the charts are static SVG drawn into the file (no
+script, no fonts, nothing fetched), each sized to its column so the latest quarter is
+always in view. It prints cleanly to PDF from a browser, the first priority on page 1
+and each later one on a new page, with the RAG badges' colours kept in print; every
 piece of text from the data is escaped.
 """
 
@@ -10,7 +12,6 @@ from __future__ import annotations
 import html
 
 import pandas as pd
-import plotly.offline
 
 from harrow_kpi import charts, display, filters, narrative, rag
 
@@ -23,10 +24,15 @@ th, td {border-bottom: 1px solid #B1B4B6; text-align: left; padding: 0.3rem 0.4r
 th {background: #F3F2F1;}
 .badge {display: inline-block; padding: 0.1rem 0.45rem; margin: 0 0.3rem 0.3rem 0; border: 1px solid #505A5F;
         border-radius: 0.25rem;}
-.charts {display: flex; flex-wrap: wrap; gap: 1rem;} .chart {flex: 1 1 45%; min-width: 320px;}
-.source {color: #505A5F; font-size: 0.8rem;}
+.badge, th {-webkit-print-color-adjust: exact; print-color-adjust: exact;}
+.charts {display: grid; grid-template-columns: repeat(auto-fit, minmax(17rem, 1fr)); gap: 1rem;}
+.chart {min-width: 0; break-inside: avoid;} .chart h3 {font-size: 0.95rem; margin: 0 0 0.2rem 0;}
+.chart svg {display: block; width: 100%; height: auto; max-width: 100%;}
+.key, .source {color: #505A5F; font-size: 0.8rem;}
 section.priority {page-break-before: always; break-before: page;}
-@media print {body {margin: 1cm;} .chart {break-inside: avoid;}}
+section.priority.first {page-break-before: auto; break-before: auto;}
+@media print {body {margin: 0;} @page {size: A4; margin: 1.5cm;} h2 {break-after: avoid;}
+  .charts {grid-template-columns: 1fr 1fr;} tr {break-inside: avoid;}}
 """
 
 
@@ -52,8 +58,7 @@ def build(table: pd.DataFrame, previous: pd.DataFrame | None, chosen: filters.Fi
     quarter_label = display.quarter_label(table["period"].iloc[0]) if len(table) else ""
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>Harrow briefing pack, {html.escape(quarter_label)}</title><style>{CSS}</style>",
-        f"<script>{plotly.offline.get_plotlyjs()}</script></head><body>",
+        f"<title>Harrow briefing pack, {html.escape(quarter_label)}</title><style>{CSS}</style></head><body>",
         "<h1>London Borough of Harrow: performance briefing</h1>",
         f"<p class='draft'><strong>{html.escape(draft)}</strong>. Not yet published.</p>" if draft else "",
         f"<p><strong>{html.escape(quarter_label)}</strong>. Measures shown: {html.escape(chosen.describe())}. "
@@ -63,21 +68,25 @@ def build(table: pd.DataFrame, previous: pd.DataFrame | None, chosen: filters.Fi
         *[f"<li>{html.escape(s.text)}</li>" for s in narrative.quarter_summary(table, previous)],
         "</ul>",
     ]
-    for name, measures in shown.groupby("priority_name", sort=False):
+    for index, (name, measures) in enumerate(shown.groupby("priority_name", sort=False)):
         everything = table[table["priority_name"] == name]
         badges = "".join(_badge(band, int((everything["rag_reported"] == band).sum())) for band in rag.BANDS)
         frame = display.measures_frame(measures)[["Measure", "Target", "Actual", "RAG", "Direction", "Latest RAG"]]
-        parts += [f"<section class='priority'><h2>{html.escape(name)}</h2><p>{badges}</p>", _table(frame)]
-        charted = [i for i in measures["indicator_id"]
-                   if i in histories and histories[i]["actual"].notna().sum() >= 2][:4]
-        parts.append("<div class='charts'>")
+        parts += [f"<section class='priority{' first' if index == 0 else ''}'><h2>{html.escape(name)}</h2>"
+                  f"<p>{badges}</p>", _table(frame)]
+        points = {row["indicator_id"]: charts.recent_points(histories[row["indicator_id"]], row["period"], limit=8)
+                  for row in measures.to_dict("records") if row["indicator_id"] in histories}
+        charted = [i for i, p in points.items() if sum(v is not None for v in p["actual"]) >= 2][:4]
+        if charted:
+            parts.append("<p class='key'>Charts: the last eight quarters with a figure; actual (solid, with the "
+                         "RAG code at each point) against target (dashed).</p><div class='charts'>")
         for indicator_id in charted:
             row = measures.set_index("indicator_id").loc[indicator_id]
-            figure = charts.trend_figure(histories[indicator_id], row["name"], row["unit"], height=320)
-            parts.append("<div class='chart'>" + figure.to_html(full_html=False, include_plotlyjs=False,
-                                                                  config={"displayModeBar": False,
-                                                                          "staticPlot": True}) + "</div>")
-        parts.append("</div>")
+            parts.append(f"<div class='chart'><h3>{html.escape(row['name'])}</h3>"
+                         + charts.trend_svg(points[indicator_id], row["name"], row["unit"], width=480, height=250,
+                                            font=15)
+                         + "</div>")
+        parts.append("</div>" if charted else "")
         sources = sorted(set(measures["source"].dropna()))
         parts.append("<p class='source'>Sources: " + html.escape("; ".join(sources[:3])) +
                      (f" and {len(sources) - 3} more" if len(sources) > 3 else "") + "</p></section>")

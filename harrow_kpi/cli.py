@@ -264,6 +264,43 @@ def template(path: Path, period: str) -> None:
         _csv(uploads.template(db, quarter))
 
 
+@cli.command(help="The Cabinet slides of a quarter as a PowerPoint deck (.pptx), with native charts.")
+@click.option("--period", help="the quarter, e.g. '2019/20 Q2' (default: the latest published one)")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="the .pptx file to write")
+@click.option("--headline", is_flag=True, help="headline measures only")
+@click.option("--rag", help="RAG bands, comma-separated: HG,LG,A,LR,HR, differs, none")
+@click.option("--portfolio-holder", multiple=True, help="a portfolio holder as named on the scorecard (repeatable)")
+@click.option("--director", multiple=True, help="a director as named on the scorecard (repeatable)")
+@click.option("--direction", help="directions, comma-separated: improving,unchanged,worsening,none")
+@click.option("--search", default="", help="measure name contains")
+@_with_db()
+def deck(path: Path, period: str | None, output: str, headline: bool, rag: str | None,
+         portfolio_holder: tuple[str, ...], director: tuple[str, ...], direction: str | None, search: str) -> None:
+    from harrow_kpi import deck as pptx_deck
+    from harrow_kpi import filters, slides
+
+    with store.opened(path) as db:
+        states = queries.quarter_states(db)
+        published = [p for p, q in states.items() if q.published]
+        drafts = [p for p, q in states.items() if not q.published]
+        people = queries.people_on_scorecards(db)
+        params = {"quarter": period or (published or [*states])[-1], "drafts": "1", "q": search,
+                  "headline": "1" if headline else "", "rag": rag or "", "direction": direction or "",
+                  "ph": list(portfolio_holder), "director": list(director)}
+        chosen = filters.from_query({k: v for k, v in params.items() if v}, published,
+                                    people["portfolio_holder"].dropna().unique().tolist(),
+                                    people["director"].dropna().unique().tolist(), drafts)
+        if chosen.ignored or not chosen.quarter:
+            _fail([f"Not understood: {', '.join(chosen.ignored) or 'no quarter'}. Quarters: {', '.join(states)}."])
+        table = queries.scorecard(db, chosen.quarter)
+        before = str(periods.parse(chosen.quarter).previous())
+        previous = queries.scorecard(db, before) if before in states else None
+        histories = queries.histories(db, table["indicator_id"])
+        made = slides.build(table, previous, histories, queries.priorities(db), chosen)
+    Path(output).write_bytes(pptx_deck.build(made, draft=states[chosen.quarter].label, shown=chosen.describe()))
+    click.echo(f"Wrote {output}: {len(made)} slides for {chosen.quarter} ({chosen.describe()}).")
+
+
 @cli.command("sign-ins", help="List officer sign-in attempts (the sign-in audit), newest first, as CSV.")
 @_with_db(ready=False)
 def sign_ins(path: Path) -> None:

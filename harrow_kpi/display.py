@@ -8,6 +8,8 @@ its symbol, code and label, and every colour pair passes WCAG 2.2 AA contrast
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from harrow_kpi import periods, rag
@@ -50,6 +52,21 @@ def rag_text(code) -> str:
     return f"{RAG_STYLE[code][2]} {code} {rag.LABELS[code]}"
 
 
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def figure_shown(printed, value, unit=None, qualifier=None) -> str:
+    """A figure as printed, with the thousands separators a document sometimes left out ("340000"
+    beside "368,616" reads 340,000), so that figures side by side read alike; with its bound
+    ("over 1,000") as figure_text writes it."""
+    text = figure_text(printed, value, unit)
+    bare = text[:-1] if text.endswith("%") else text
+    if _PLAIN_NUMBER.fullmatch(bare) and abs(float(bare)) >= 1000:
+        whole, _, decimals = bare.partition(".")
+        text = f"{int(whole):,}" + (f".{decimals}" if decimals else "") + text[len(bare):]
+    return figure_text(text, None, unit, qualifier) if text else text
+
+
 def direction_text(value) -> str:
     return DIRECTION.get(value if isinstance(value, str) else None, DIRECTION[None])
 
@@ -87,10 +104,50 @@ def status_text(note) -> str:
 
 
 def latest_rag_text(code, period) -> str:
+    """The report's latest RAG with its period; blank when it printed none."""
     text = rag_text(code)
-    if isinstance(period, str) and period:
-        return f"{text} ({period})" if text else f"none printed ({period})"
-    return text
+    return f"{text} ({period})" if text and isinstance(period, str) and period else text
+
+
+# One name per plan, everywhere (the titles in data/plans.csv are printed in capitals or as slogans).
+PLAN_NAMES = {
+    "bvpp-2004": "Best Value Performance Plan 2004/05",
+    "priorities-2011": "Council priorities 2011/12",
+    "equality-2016": "Equality objectives to 2016",
+    "hap-2020": "Harrow Ambition Plan 2020 (2018 update)",
+    "scorecard-2019": "Corporate Scorecard 2019/20 (Q2 report)",
+}
+
+UNIT_NAMES = {
+    "percent": "percentage", "count": "number", "rate": "rate", "days": "days", "score": "score",
+    "ratio": "ratio", "gbp": "£", "gbp_thousands": "£ thousands", "gbp_millions": "£ millions",
+    "index": "index", "years": "years",
+}
+
+
+def plan_name(plan_id, title=None) -> str:
+    return PLAN_NAMES.get(plan_id, title if isinstance(title, str) else (plan_id or ""))
+
+
+def unit_name(unit) -> str:
+    return UNIT_NAMES.get(unit, unit) if isinstance(unit, str) else ""
+
+
+def source_text(row: dict) -> str:
+    """Where a figure came from: document, section and line, by name (the text copy's file name
+    is for the tooltip); an upload's own source as it stands."""
+    plan, line = row.get("plan_id"), row.get("line")
+    if not isinstance(plan, str) or missing(line) or not missing(row.get("upload_id")):
+        return row.get("source") if isinstance(row.get("source"), str) else ""
+    section = row.get("section")
+    parts = [plan_name(plan, row.get("plan_title")), section if isinstance(section, str) else None,
+             f"line {int(line)}"]
+    return " · ".join(part for part in parts if part)
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """'1 reported RAG differs', '2 reported RAGs differ': the count with its noun (and verb)."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
 def rag_with_check(reported, computed) -> str:
@@ -112,17 +169,48 @@ def measures_frame(table: pd.DataFrame) -> pd.DataFrame:
         {
             "Priority": table["priority_name"],
             "Measure": table["name"],
-            "Target": [figure_text(r["target_as_printed"], r["target"], r["unit"]) for r in rows],
+            "Target": [figure_shown(r["target_as_printed"], r["target"], r["unit"]) for r in rows],
             "Actual": [
-                figure_text(r["actual_as_printed"], r["actual"], r["unit"], r.get("qualifier"))
+                figure_shown(r["actual_as_printed"], r["actual"], r["unit"], r.get("qualifier"))
                 or status_text(r["status_note"])
                 for r in rows
             ],
             "RAG": [rag_with_check(r["rag_reported"], r["rag_computed"]) for r in rows],
             "Direction": table["direction"].map(direction_text),
-            "Latest RAG": [latest_rag_text(r["latest_rag"], r["latest_rag_period"]) for r in rows],
+            # The report's latest RAG where the quarter has none of its own, so the two never disagree.
+            "Latest RAG": [latest_rag_text(r["latest_rag"], r["latest_rag_period"])
+                           if missing(r["rag_reported"]) else "" for r in rows],
         }
     )
+
+
+def measures_download(table: pd.DataFrame) -> pd.DataFrame:
+    """Scorecard rows for a spreadsheet: target and actual as numbers (percentages on a 0-100
+    scale, as the unit column says), beside the figures as printed and the RAG in words."""
+    table = table.reset_index(drop=True)
+    rows = table.to_dict("records")
+    return pd.DataFrame(
+        {
+            "Priority": table["priority_name"],
+            "Measure": table["name"],
+            "Unit": table["unit"].map(unit_name),
+            "Target": pd.to_numeric(table["target"], errors="coerce"),
+            "Actual": pd.to_numeric(table["actual"], errors="coerce"),
+            "Target as printed": [figure_shown(r["target_as_printed"], r["target"], r["unit"]) for r in rows],
+            "Actual as printed": [
+                figure_shown(r["actual_as_printed"], r["actual"], r["unit"]) or status_text(r["status_note"])
+                for r in rows
+            ],
+            "RAG": [rag_with_check(r["rag_reported"], r["rag_computed"]) for r in rows],
+            "Direction": table["direction"].map(direction_text),
+            "Latest RAG": [latest_rag_text(r["latest_rag"], r["latest_rag_period"])
+                           if missing(r["rag_reported"]) else "" for r in rows],
+        }
+    )
+
+
+# How a downloaded workbook shows the figures: thousands separators, decimals only where there are.
+DOWNLOAD_NUMBER_FORMATS = {"Target": "#,##0.###", "Actual": "#,##0.###"}
 
 
 # Each action status as a symbol, a map letter and a map colour (RGB), so that a status

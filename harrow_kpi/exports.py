@@ -28,7 +28,10 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     return safe(frame).to_csv(index=False).encode("utf-8-sig")
 
 
-def to_excel(frame: pd.DataFrame, sheet: str = "Measures", title: str | None = None) -> bytes:
+def to_excel(frame: pd.DataFrame, sheet: str = "Measures", title: str | None = None,
+             number_formats: dict[str, str] | None = None) -> bytes:
+    """The frame as a workbook; numeric columns stay numbers, shown with ``number_formats``
+    (column name to Excel format, say ``"#,##0.##"``)."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         start = 2 if title else 0
@@ -36,6 +39,10 @@ def to_excel(frame: pd.DataFrame, sheet: str = "Measures", title: str | None = N
         worksheet = writer.sheets[sheet[:31]]
         if title:
             worksheet.cell(row=1, column=1, value=safe_cell(title))
+        for name, number_format in (number_formats or {}).items():
+            column = list(frame.columns).index(name) + 1
+            for row in range(start + 2, start + 2 + len(frame)):
+                worksheet.cell(row=row, column=column).number_format = number_format
         for column in worksheet.columns:
             width = max(len(str(cell.value or "")) for cell in column)
             worksheet.column_dimensions[column[0].column_letter].width = min(max(width, 8), 70)

@@ -119,3 +119,69 @@ def subtree(theme_id: str, themes: pd.DataFrame) -> set[str]:
         if isinstance(row.parent_id, str):
             children[row.parent_id].add(row.theme_id)
     return {theme_id} | _walk(theme_id, children)
+
+
+# A theme kept going (rather than handing a part of itself on): the relations a chain of links
+# across plans may pass through and still count as the same line of work.
+KEPT = ("continues", "merges")
+
+
+def _measures_by_theme(themes: pd.DataFrame, commitments: pd.DataFrame, indicators: pd.DataFrame) -> dict:
+    """Each top-level theme's measures: those filed under it, and those its commitments name."""
+    parent = dict(zip(themes["theme_id"], themes["parent_id"]))
+
+    def top(theme_id):
+        while isinstance(parent.get(theme_id), str):
+            theme_id = parent[theme_id]
+        return theme_id
+
+    found = defaultdict(set)
+    for theme_id, indicator_id in zip(indicators["priority"], indicators["indicator_id"]):
+        if isinstance(theme_id, str):
+            found[top(theme_id)].add(indicator_id)
+    for theme_id, indicator_id in zip(commitments["theme_id"], commitments["indicator_id"]):
+        if isinstance(theme_id, str) and isinstance(indicator_id, str):
+            found[top(theme_id)].add(indicator_id)
+    return found
+
+
+def continuity(plan_a: str, plan_b: str, themes: pd.DataFrame, links: pd.DataFrame, plan_order: list[str],
+               commitments: pd.DataFrame, indicators: pd.DataFrame) -> dict:
+    """Two plans side by side, each pairing of themes backed by evidence: a curated link (a
+    direct one of any kind, or a chain through the plans between whose every step kept the theme
+    going) or a measure both themes count. Not every descendant: links fan out, and after
+    three plans every theme would reach every later one."""
+    if plan_order.index(plan_a) > plan_order.index(plan_b):
+        plan_a, plan_b = plan_b, plan_a
+    top = top_themes(themes)
+    earlier = top[top["plan_id"] == plan_a].sort_values("position")
+    later = top[top["plan_id"] == plan_b].sort_values("position")
+    later_ids = list(later["theme_id"])
+    direct = {(r.from_theme_id, r.to_theme_id): r.relation for r in links.itertuples()}
+    kept = _edges(links[links["relation"].isin(KEPT)])[0]
+    measures = _measures_by_theme(themes, commitments, indicators)
+    rows, reached = [], set()
+    for theme in earlier.to_dict("records"):
+        chained = _walk(theme["theme_id"], kept)
+        pairs = []
+        for later_id in later_ids:
+            why = []
+            if (theme["theme_id"], later_id) in direct:
+                why.append(f"linked: {direct[(theme['theme_id'], later_id)]}")
+            elif later_id in chained:
+                why.append("linked through the plans between")
+            shared = sorted(measures[theme["theme_id"]] & measures[later_id])
+            if shared:
+                why.append(f"{len(shared)} shared measure{'s' if len(shared) != 1 else ''}")
+            if why:
+                pairs.append({"theme_id": later_id, "why": why, "shared": shared})
+        reached |= {pair["theme_id"] for pair in pairs}
+        rows.append({"theme_id": theme["theme_id"], "name": theme["name"], "became": pairs})
+    return {
+        "earlier": plan_a,
+        "later": plan_b,
+        "rows": rows,
+        "persisted": [r["theme_id"] for r in rows if r["became"]],
+        "dropped": [r["theme_id"] for r in rows if not r["became"]],
+        "new": [t for t in later_ids if t not in reached],
+    }

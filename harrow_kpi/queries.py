@@ -184,9 +184,9 @@ def quarter_states(db, plan_id: str = SCORECARD, needed: int | None = None) -> d
     return found
 
 
-def draft_quarters(db, plan_id: str = SCORECARD) -> tuple[str, ...]:
+def draft_quarters(db) -> tuple[str, ...]:
     """The quarters readers do not see unless they ask: every figure of them is left out."""
-    return tuple(period for period, quarter in quarter_states(db, plan_id).items() if not quarter.published)
+    return tuple(period for period, quarter in quarter_states(db).items() if not quarter.published)
 
 
 def _leaving_out(hidden) -> tuple[str, tuple]:

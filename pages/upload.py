@@ -1,5 +1,7 @@
 """Officers' upload: a new quarter's figures, checked, previewed, audited and reversible."""
+from pages import leave_legacy_run
 
-from harrow_kpi.ui.upload import upload_page
+leave_legacy_run(__file__)
+from harrow_kpi.ui.upload import upload_page  # noqa: E402
 
 upload_page()

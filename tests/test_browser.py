@@ -19,8 +19,7 @@ from tests.helpers import ROOT
 CHROMIUM = "/usr/bin/chromium"
 OUTPUT = ROOT / "test-output"
 
-# url path, text that proves the page drew its content. The root comes first: the first
-# request after a server start runs Streamlit's pages/ folder emulation once.
+# url path, text that proves the page drew its content.
 PAGES = [
     ("", "Priorities in 2019/20 Q2"),
     ("build-a-better-harrow", "Overall picture in 2019/20 Q2"),
@@ -124,14 +123,114 @@ def test_every_page_draws_in_chromium_without_an_exception(server, browser, path
     page.close()
 
 
-def test_overview_in_the_browser_shows_tiles_with_labels(server, browser):
-    page = browser.new_page(viewport={"width": 1366, "height": 900})
+# Every text a sidebar link shows, recorded from the first paint on, with how long a file name
+# stayed listed: Streamlit's legacy pages/ run sends its file-name menu a moment before our hand-over
+# replaces it (pages/__init__.py), so under load one frame may show it; seconds, as before, fail.
+RECORD_NAV = """window.__nav = new Set(); window.__fileNamesMs = 0; let since = null;
+new MutationObserver(() => {
+  const names = [...document.querySelectorAll('[data-testid=stSidebarNav] a, [data-testid=stSidebarNavLink]')]
+    .map(a => a.innerText.trim());
+  names.forEach(n => window.__nav.add(n));
+  const files = names.some(n => window.__files.includes(n)), now = performance.now();
+  if (files && since === null) since = now;
+  if (!files && since !== null) { window.__fileNamesMs += now - since; since = null; }
+}).observe(document, {subtree: true, childList: true, characterData: true});"""
+FILE_NAMES = {path.stem.replace("_", " ") for path in (ROOT / "pages").glob("*.py")} | {"app"}
+
+
+@pytest.mark.parametrize("path,expected", [
+    ("supporting-those-most-in-need?rag=HR", "HR High Red"),
+    ("", "Priorities in 2019/20 Q2"),
+])
+def test_a_fresh_servers_first_request_opens_the_page_with_no_page_not_found(db_file, browser, tmp_path, path,
+                                                                             expected):
+    import shutil
+
+    private = tmp_path / "kpi.db"
+    shutil.copy(db_file, private)
+    process, url = start_server(private)
+    try:
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.add_init_script(f"window.__files = {sorted(FILE_NAMES)!r};" + RECORD_NAV)
+        page.goto(f"{url}/{path}", wait_until="domcontentloaded")
+        page.get_by_text(expected).first.wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        assert page.get_by_text("Page not found").count() == 0
+        seen = set(page.evaluate("Array.from(window.__nav)"))
+        assert "Supporting Those Most in Need" in seen
+        shown_for = page.evaluate("window.__fileNamesMs")
+        assert shown_for < 250, f"the sidebar listed file names for {shown_for:.0f} ms: {sorted(seen & FILE_NAMES)}"
+        names = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+        assert not {n.strip() for n in names} & FILE_NAMES  # the menu that stays is ours
+        if path:
+            assert page.locator('[data-testid="stMainBlockContainer"] h1').first.inner_text() == \
+                "Supporting Those Most in Need"
+            assert "rag=HR" in page.url
+        page.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+PRIORITY_SLUGS = {
+    "Build a Better Harrow": "build-a-better-harrow",
+    "Supporting Those Most in Need": "supporting-those-most-in-need",
+    "Preserving Vital Public Services": "preserving-vital-public-services",
+    "A Strong Local Economy For All": "a-strong-local-economy-for-all",
+    "Modernising Harrow Council": "modernising-harrow-council",
+}
+
+
+def test_the_overviews_first_screen_at_1366x768_shows_the_numbers_and_every_tile(server, browser):
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
     page.goto(server, wait_until="domcontentloaded")
     page.get_by_text("Priorities in 2019/20 Q2").wait_for(timeout=60_000)
-    page.get_by_text("HR High Red").first.wait_for(timeout=30_000)
-    for priority in ["Build a Better Harrow", "Modernising Harrow Council"]:
-        assert page.get_by_role("heading", name=priority).count() >= 1
-    assert page.get_by_text("HR High Red").count() >= 5  # a tile per priority, and the key
+    metrics = page.locator('.st-key-strip [data-testid="stMetric"]')
+    metrics.nth(4).wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)
+    assert metrics.count() == 5
+    tiles = page.locator("a.tile")
+    assert tiles.count() == 5
+    for index in range(5):
+        for box in (metrics.nth(index).bounding_box(), tiles.nth(index).bounding_box()):
+            assert box["y"] >= 0 and box["y"] + box["height"] <= 768, box  # on the first screen
+    for index, (name, slug) in enumerate(PRIORITY_SLUGS.items()):
+        tile = tiles.nth(index)
+        assert tile.get_attribute("href") == f"./{slug}?quarter=2019%2F20+Q2"  # the choices go along
+        one_line = tile.locator(".name").evaluate(
+            "e => [e.scrollWidth <= e.clientWidth, e.getBoundingClientRect().height < "
+            "1.6 * parseFloat(getComputedStyle(e).fontSize)]")
+        assert one_line == [True, True], name  # the whole name, on one line
+        assert page.get_by_role("heading", name=name).count() >= 1
+    zero = page.locator(".tile .chip.zero").first
+    assert zero.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 255, 255)"  # a muted zero
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "overview-1366x768.png"))
+    tiles.nth(4).click()
+    page.get_by_text("Overall picture in 2019/20 Q2").wait_for(timeout=60_000)
+    assert "/modernising-harrow-council?quarter=2019%2F20+Q2" in page.url
+    page.close()
+
+
+def test_the_overview_at_phone_width_has_no_sidebar_open_and_tables_as_cards(server, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page.goto(server, wait_until="domcontentloaded")
+    page.get_by_text("Priorities in 2019/20 Q2").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Headline measures").wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.get_attribute("data-collapsed") == "true"
+    assert page.locator("a.tile").first.bounding_box()["x"] >= 0
+    sideways = page.evaluate("""() => [document.documentElement, document.body,
+        document.querySelector('[data-testid=stMain]')].map(e => e.scrollWidth - e.clientWidth)""")
+    assert max(sideways) <= 1, sideways
+    cell = page.locator('[data-testid="stTable"] td').first
+    assert cell.evaluate("e => getComputedStyle(e).display") == "block"
+    assert cell.evaluate("e => e.getBoundingClientRect().right") <= 390
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "overview-390.png"))
+    page.get_by_role("heading", name="Headline measures").scroll_into_view_if_needed()
+    page.screenshot(path=str(OUTPUT / "overview-390-cards.png"))
     page.close()
 
 
@@ -172,25 +271,128 @@ def test_the_ward_map_canvas_is_drawn_with_no_network(server, browser):
     page.close()
 
 
-@pytest.mark.parametrize("width,height", [(1280, 720), (1920, 1080)])
-def test_cabinet_slides_fit_the_screen_without_scrolling(server, browser, width, height):
+# Every rendered piece of text in the slide: its size in CSS pixels as drawn (an SVG's text scaled
+# by its drawing), the boxes of its lines and the RAG chip it is in; and each chip's own box.
+TEXTS = """() => {
+  const main = document.querySelector('[data-testid=stMain]');
+  const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+  const chips = [...main.querySelectorAll('.chip')];
+  const found = [];
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (!node.textContent.trim()) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const rects = [...range.getClientRects()].filter(r => r.width > 0.5 && r.height > 0.5);
+    if (!rects.length) continue;
+    const element = node.parentElement;
+    let size = parseFloat(getComputedStyle(element).fontSize);
+    const svg = element.closest('svg');
+    if (svg) {
+      const box = svg.getBoundingClientRect(), view = svg.viewBox.baseVal;
+      size *= Math.min(box.width / view.width, box.height / view.height);
+    }
+    const chip = element.closest('.chip'), slide = element.closest('.slide');
+    const bottom = Math.min(window.innerHeight, slide ? slide.getBoundingClientRect().bottom : Infinity);
+    found.push({text: node.textContent.trim().slice(0, 40), size: size, chip: chip ? chips.indexOf(chip) : -1, bottom,
+                rects: rects.map(r => [r.left, r.top, r.right, r.bottom])});
+  }
+  chips.forEach((chip, index) => { const r = chip.getBoundingClientRect();
+    found.push({text: 'chip ' + chip.textContent.trim(), size: 99, chip: index, bottom: window.innerHeight,
+                rects: [[r.left, r.top, r.right, r.bottom]]}); });
+  return found;
+}"""
+
+
+def overlaps(texts) -> list[tuple[str, str]]:
+    """Pairs of different texts (or chips) whose boxes cross by more than a pixel each way; a chip
+    and the text inside it do not count."""
+    boxes = [(number, t["chip"], t["text"], box) for number, t in enumerate(texts) for box in t["rects"]]
+    found = []
+    for index, (number, chip, text, (left, top, right, bottom)) in enumerate(boxes):
+        for other_number, other_chip, other, (l2, t2, r2, b2) in boxes[index + 1:]:
+            if number == other_number or (chip >= 0 and chip == other_chip):
+                continue
+            if min(right, r2) - max(left, l2) > 1 and min(bottom, b2) - max(top, t2) > 1:
+                found.append((text, other))
+    return found
+
+
+@pytest.mark.parametrize("width,height,smallest", [(1280, 720, 18), (1920, 1080, 25)])
+def test_cabinet_slides_read_from_the_back_of_the_room(server, browser, width, height, smallest):
+    """At 1280×720 no text under 18 px; at 1920×1080 it has grown with the screen (1.5 times the
+    width: nothing under 25 px); nothing overlaps and nothing scrolls."""
     page = browser.new_page(viewport={"width": width, "height": height})
-    for slide in range(1, 8):
+    for slide in range(1, 11):
         page.goto(f"{server}/?present=1&slide={slide}", wait_until="domcontentloaded")
-        page.get_by_text(f"Slide {slide} of 7").wait_for(timeout=60_000)
-        page.wait_for_timeout(1500)
+        page.get_by_text(f"Slide {slide} of 10").wait_for(timeout=60_000)
+        page.locator(".slide").wait_for(timeout=30_000)
+        page.wait_for_timeout(1000)
         assert page.locator('[data-testid="stException"]').count() == 0
         assert page.locator('[data-testid="stSidebar"]').is_hidden()
         scroll, visible = page.evaluate(
             "() => { const m = document.querySelector('[data-testid=stMain]');"
             " return [m.scrollHeight, m.clientHeight]; }")
         assert scroll <= visible + 2, f"slide {slide} overflows at {width}x{height}: {scroll} > {visible}"
+        texts = page.evaluate(TEXTS)
+        small = [(t["text"], round(t["size"], 1)) for t in texts if t["size"] < smallest]
+        assert len(texts) > 20 and any(t["chip"] >= 0 for t in texts)
+        assert small == [], f"slide {slide} at {width}x{height}"
+        assert overlaps(texts) == [], f"slide {slide} at {width}x{height}"
+        assert "empty" not in " ".join(t["text"] for t in texts).lower()
+        cut = [t["text"] for t in texts if max(r[3] for r in t["rects"]) > t["bottom"] + 0.5]
+        assert cut == [], f"slide {slide} at {width}x{height}: cut off at the bottom"
+        if 2 <= slide <= 6:
+            charts = page.locator(".slide svg.trend")
+            for index in range(charts.count()):
+                box = charts.nth(index).bounding_box()
+                assert box["y"] + box["height"] <= height and box["width"] >= 0.35 * width
         OUTPUT.mkdir(exist_ok=True)
         page.screenshot(path=str(OUTPUT / f"cabinet-{slide}-{width}x{height}.png"))
     page.close()
 
 
-def test_the_briefing_pack_opens_offline_with_its_charts(server, browser, db_file):
+def test_arrow_page_and_home_end_keys_move_between_slides(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(f"{server}/?present=1&slide=1", wait_until="domcontentloaded")
+    page.get_by_text("Slide 1 of 10").wait_for(timeout=60_000)
+    page.wait_for_timeout(1000)
+    for key, slide in [("ArrowRight", 2), ("PageDown", 3), ("ArrowLeft", 2), ("PageUp", 1), ("ArrowLeft", 1),
+                       ("End", 10), ("ArrowRight", 10), ("Home", 1)]:
+        page.keyboard.press(key)
+        page.get_by_text(f"Slide {slide} of 10").wait_for(timeout=30_000)
+        page.wait_for_timeout(300)
+        assert f"slide={slide}" in page.url, (key, page.url)
+    page.close()
+
+
+def test_refreshing_slide_1_of_a_fresh_server_never_says_page_not_found(db_file, browser, tmp_path):
+    import shutil
+
+    private = tmp_path / "kpi.db"
+    shutil.copy(db_file, private)
+    process, url = start_server(private)
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        seen = []
+        for load in (lambda: page.goto(f"{url}/?present=1&slide=1", wait_until="domcontentloaded"),
+                     lambda: page.reload(wait_until="domcontentloaded")):
+            load()
+            page.get_by_text("Slide 1 of 10").wait_for(timeout=60_000)
+            for _ in range(20):
+                seen.append(page.get_by_text("Page not found").count())
+                page.wait_for_timeout(100)
+            assert page.locator("h1").first.inner_text().startswith("Harrow's performance")
+        assert sum(seen) == 0
+        page.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_the_briefing_pack_opens_offline_small_and_prints_with_every_chart_whole(server, browser, db_file):
+    import re
+
     from harrow_kpi import briefing, filters, queries, store
 
     with store.opened(db_file) as db:
@@ -201,16 +403,33 @@ def test_the_briefing_pack_opens_offline_with_its_charts(server, browser, db_fil
     pack = OUTPUT / "briefing-pack.html"
     pack.write_text(briefing.build(table, previous, filters.Filters(quarter="2019/20 Q2"), histories),
                     encoding="utf-8")
+    assert pack.stat().st_size < 300_000  # no plotly.js: static SVG charts
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     requests = []
     page.route("**/*", lambda route: (requests.append(route.request.url),
                                       route.continue_() if route.request.url.startswith("file:") else route.abort()))
     page.goto(pack.as_uri())
-    page.wait_for_timeout(2000)
+    page.wait_for_timeout(1000)
     assert [url for url in requests if not url.startswith("file:")] == []
-    assert page.locator(".plotly-graph-div .main-svg").count() >= 5
+    assert page.locator("svg.trend").count() >= 5
     assert page.get_by_role("heading", name="Modernising Harrow Council").count() == 1
     page.screenshot(path=str(OUTPUT / "briefing-pack.png"))
+    # Printed on A4 (210 mm less 1.5 cm margins each side: 680 px), every chart stays inside its column
+    # with its last quarter's tick in view, and the badges keep their colours.
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 680, "height": 960})
+    clipped = page.evaluate("""() => [...document.querySelectorAll('svg.trend')].filter(svg => {
+        const box = svg.getBoundingClientRect(), column = svg.parentElement.getBoundingClientRect();
+        const ticks = [...svg.querySelectorAll('text')].map(t => t.getBoundingClientRect().right);
+        return box.right > column.right + 0.5 || box.right > 680 || Math.max(...ticks) > box.right + 0.5;
+    }).length""")
+    assert clipped == 0
+    assert page.locator(".badge").first.evaluate("e => getComputedStyle(e).printColorAdjust") == "exact"
+    first = page.locator("section.priority").first.evaluate("e => e.getBoundingClientRect().top")
+    assert first < 900, "the first priority starts on page 1"
+    pdf = page.pdf(path=str(OUTPUT / "briefing-pack.pdf"), format="A4")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 6 <= pages <= 30, pages  # page 1 with the first priority, each later priority on its own pages
     page.close()
 
 
@@ -251,7 +470,8 @@ def test_an_officer_uploads_a_quarter_in_the_browser_and_rolls_it_back(server, b
 
 
 AXE_PAGES = ["", "build-a-better-harrow", "supporting-those-most-in-need?indicator=homelessness-duty-accepted",
-             "plans-2004-2020", "ward-map?ward=E05000304", "upload", "?present=1&slide=2"]
+             "plans-2004-2020", "ward-map?ward=E05000304", "upload", "?present=1&slide=1", "?present=1&slide=2",
+             "?present=1&slide=7"]
 # Streamlit's own sidebar navigation puts section headings inside its <ul> (axe: list, listitem);
 # that is Streamlit's to fix, recorded in the README, and left out of the check.
 STREAMLIT_OWNED = [['[data-testid="stSidebarNav"]']]

@@ -99,3 +99,31 @@ def test_excel_columns_fit_their_text_between_8_and_70_wide():
     frame = pd.DataFrame({"RAG": ["A"], "Measure": ["Council homes started"], "Commentary": ["x" * 100]})
     sheet = openpyxl.load_workbook(io.BytesIO(exports.to_excel(frame))).active
     assert [sheet.column_dimensions[letter].width for letter in "ABC"] == [8, 21, 70]
+
+
+def test_the_priority_download_holds_targets_and_actuals_as_numbers_in_excel(db):
+    table = queries.scorecard(db, "2019/20 Q2")
+    frame = ui.measures_download(table[table["indicator_id"].isin(["leisure-facility-users", "sickness-absence"])])
+    book = openpyxl.load_workbook(io.BytesIO(exports.to_excel(frame, title="t",
+                                                              number_formats=ui.DOWNLOAD_NUMBER_FORMATS)))
+    sheet = book.active
+    header = [cell.value for cell in sheet[3]]
+    assert header[:7] == ["Priority", "Measure", "Unit", "Target", "Actual", "Target as printed", "Actual as printed"]
+    rows = {row[1].value: row for row in sheet.iter_rows(min_row=4)}
+    leisure = rows["Number of users of Harrow's leisure facilities"]
+    # Seed 001 line 141: target printed 340000, actual 368,616.
+    assert (leisure[3].value, leisure[4].value) == (340000, 368616)
+    assert (leisure[5].value, leisure[6].value) == ("340,000", "368,616")
+    assert leisure[2].value == "number"
+    assert leisure[3].number_format == leisure[4].number_format == "#,##0.###"
+    sickness = next(row for name, row in rows.items() if name.startswith("Staff sickness absence"))
+    assert (sickness[3].value, sickness[4].value) == (9, 10.15)  # seed 001 line 467
+    assert sheet.cell(row=3, column=4).number_format == "General"  # the header keeps its own
+
+
+def test_number_formats_apply_to_their_column_only_below_the_header():
+    frame = pd.DataFrame({"Measure": ["a", "b"], "Actual": [1200.5, 3.0]})
+    sheet = openpyxl.load_workbook(io.BytesIO(exports.to_excel(frame, number_formats={"Actual": "0.0"}))).active
+    assert [sheet.cell(row=r, column=2).number_format for r in (1, 2, 3)] == ["General", "0.0", "0.0"]
+    assert [sheet.cell(row=r, column=1).number_format for r in (2, 3)] == ["General", "General"]
+    assert sheet.cell(row=4, column=2).number_format == "General"

@@ -6,6 +6,7 @@ Expected values are written by hand: the 2019/20 scorecard has 114 measures (dat
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -437,3 +438,37 @@ def test_a_definition_waits_for_another_writer_and_says_so(path):
     uploads.commit_scorecard(path, checked, "jsmith", on_wait=told.append)
     other.join()
     assert len(told) == 1
+
+
+def test_a_definition_of_new_measures_only_retires_the_rest_and_files_them_under_their_priority(path):
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(scorecards.COLUMNS))
+    writer.writeheader()
+    writer.writerows(NEW_MEASURES[:1])
+    checked = check_definition(path, buffer.getvalue().encode())
+    with store.opened(path) as db:
+        preview = uploads.scorecard_preview(db, checked.rows)
+    assert list(preview.columns) == ["outcome", "indicator_id", "name", "changes"]
+    upload_id, counts = uploads.commit_scorecard(path, checked, "jsmith")
+    assert counts == {"added": 1, "changed": 0, "unchanged": 0, "retiring": 114}
+    with store.opened(path) as db:
+        priority, source = db.execute("SELECT priority, source FROM indicators WHERE indicator_id = ?",
+                                      ("food-bank-referrals",)).fetchone()
+    assert priority == "scorecard-2019/supporting-those-most-in-need"
+    assert re.fullmatch(rf"Scorecard upload #{upload_id}: scorecard-2020-21.csv, row 2, by jsmith on "
+                        r"\d{4}-\d\d-\d\d", source), source
+
+
+def test_an_empty_preview_has_its_columns_and_an_empty_definition_is_not_committed(db):
+    assert list(uploads.scorecard_preview(db, []).columns) == ["outcome", "indicator_id", "name", "changes"]
+    with pytest.raises(ValueError, match="only a checked scorecard definition"):
+        uploads.commit_scorecard("unused.db", ingest.Checked(filename="empty.csv", sha256="0"), "jsmith")
+
+
+def test_the_upload_preview_gives_a_defined_year_s_figure_its_rag_by_that_year_s_polarity(path):
+    uploads.commit_scorecard(path, check_definition(path, definition_file(path, book_issues="lower")), "jsmith")
+    text = "indicator_id,period,actual,target\nbook-issues,2020/21 Q1,\"320,000\",300000\n"
+    with store.opened(path) as db:
+        checked = ingest.check(text.encode(), "q1.csv", uploads.context(db))
+        preview = uploads.preview(db, checked.rows).set_index("indicator_id")
+    assert preview.loc["book-issues", "rag_computed"] == "LR"  # 6.7% over a target now meant as a ceiling

@@ -89,3 +89,50 @@ def test_plain_escapes_links_images_tags_autolinks_and_headings(text, shown):
 ])
 def test_a_table_cell_escapes_only_what_could_form_markdown(text, shown):
     assert ui.cell(text) == shown
+
+
+def test_ward_map_bins_read_without_shared_edges():
+    from harrow_kpi.ui.wards import bin_labels
+
+    # Counts 0..10 in five equal bins: upper edges 2, 4, 6, 8, 10; a value goes to the first bin
+    # whose edge it does not pass, so 2 is in the first bin and 3 in the second.
+    assert bin_labels([0, 3, 10], [2.0, 4.0, 6.0, 8.0, 10.0]) == ["0–2", "3–4", "5–6", "7–8", "9–10"]
+    # Counts 0..3: edges 0.6, 1.2, 1.8, 2.4, 3; the bins holding no whole number are blank.
+    assert bin_labels([0, 3], [0.6, 1.2, 1.8, 2.4, 3.0]) == ["0", "1", "", "2", "3"]
+    # Measures with decimals: the lower edge is "over".
+    assert bin_labels([0.5, 3.0], [1.0, 1.5, 2.0, 2.5, 3.0]) == ["0.5–1", "over 1–1.5", "over 1.5–2",
+                                                                  "over 2–2.5", "over 2.5–3"]
+    assert bin_labels([4.0, 4.0], [4.0]) == ["4"]
+    assert bin_labels([], []) == []
+
+
+def test_ward_names_break_onto_two_lines_near_their_middle():
+    from harrow_kpi.ui.wards import two_lines
+
+    assert two_lines("Headstone North") == "Headstone\nNorth"
+    assert two_lines("Harrow on the Hill") == "Harrow on\nthe Hill"
+    assert two_lines("Wealdstone") == "Wealdstone"
+    assert two_lines("Pinner") == "Pinner"
+
+
+def test_my_ward_summary_sentence():
+    from harrow_kpi.ui.wards import ward_summary
+
+    assert ward_summary("Wealdstone", 7, 12, ["achieved", "missed", "missed", None, "not comparable"],
+                        ["● GREEN", "● GREEN", "◆ AMBER"]) == (
+        "7 places in Wealdstone named in the plans, with 12 commitments tied to them; 1 achieved, 2 missed by "
+        "the later figures; 3 2019/20 actions: 2 ● GREEN, 1 ◆ AMBER.")
+    assert ward_summary("Belmont", 1, 1, [None], []) == (
+        "1 place in Belmont named in the plans, with 1 commitment tied to them.")
+    assert ward_summary("Pinner South", 0, 0, [], []) == "The documents name no site in Pinner South."
+
+
+def test_rag_cells_become_chips_and_other_text_stays_text():
+    from harrow_kpi import ui
+
+    assert ui.chip("✖✖ HR High Red") == ":red-badge[✖✖ HR High Red]"
+    assert ui.chip("✔ LG Low Green ⚠ rule: A") == ":green-badge[✔ LG Low Green] ⚠ rule: A"
+    assert ui.chip("! A Amber (2018/19 Q4)") == ":orange-badge[! A Amber] (2018/19 Q4)"
+    assert ui.chip("none printed (rule: HG)") == "none printed (rule: HG)"
+    assert ui.chip("[evil](x) HR") == "\\[evil\\](x) HR"  # data text is escaped, never a chip
+    assert ui.chip(None) is None

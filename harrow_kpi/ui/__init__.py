@@ -18,19 +18,26 @@ from harrow_kpi import geography, periods, promises, quarters, queries, rag, reb
 from harrow_kpi.display import (  # noqa: F401 - pages read these through ui
     ACTION_STYLE,
     DIRECTION,
+    DOWNLOAD_NUMBER_FORMATS,
     POLARITY_WORDS,
     RAG_STYLE,
     STATUS_WORDS,
     action_status_text,
     basis_text,
     direction_text,
+    figure_shown,
     figure_text,
     latest_rag_text,
+    measures_download,
     measures_frame,
+    plan_name,
+    plural,
     quarter_label,
     rag_text,
     rag_with_check,
+    source_text,
     status_text,
+    unit_name,
 )
 
 
@@ -163,10 +170,30 @@ def cell(value):
     return _CELL.sub(lambda found: "\\" + found[0], value) if isinstance(value, str) else value
 
 
+# A RAG band as a coloured chip (Streamlit's badge, dark text on a light fill) with its symbol,
+# code and label, so it never rests on colour: the band's words lead the cell.
+CHIP_COLOURS = {"HG": "green", "LG": "green", "A": "orange", "LR": "red", "HR": "red"}
+_BAND_TEXT = re.compile("^(" + "|".join(re.escape(rag_text(band)) for band in rag.BANDS) + ")")
+
+
+def chip(value):
+    """A table cell whose text starts with a RAG band (as rag_text writes it), the band as a chip."""
+    if not isinstance(value, str):
+        return cell(value)
+    found = _BAND_TEXT.match(value)
+    if not found:
+        return cell(value)
+    code = found[0].split()[1]
+    return f":{CHIP_COLOURS[code]}-badge[{found[0]}]" + cell(value[found.end():])
+
+
 def table(frame: pd.DataFrame, container=None, **options) -> None:
-    """st.table with every cell, header and index shown as text, never as a link, image or tag."""
-    shown = frame.map(cell).rename(columns=cell)
-    (container or st).table(shown, **options)
+    """st.table with every cell, header and index shown as text, never as a link, image or tag;
+    RAG columns as chips."""
+    shown = frame.copy()
+    for column in shown.columns:
+        shown[column] = shown[column].map(chip if "RAG" in str(column) else cell)
+    (container or st).table(shown.rename(columns=cell), **options)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -271,3 +298,11 @@ def briefing_pack(path: str, period: str, chosen) -> bytes:
     return briefing.build(table, previous_scorecard(path, period), chosen,
                           histories(path, tuple(table["indicator_id"])),
                           draft=draft_label(path, period)).encode("utf-8")
+
+
+def deck_file(path: str, period: str) -> bytes:
+    """The Cabinet slides of a quarter as a PowerPoint deck (the slide mode's slides)."""
+    from harrow_kpi import deck
+    from harrow_kpi.ui import cabinet
+
+    return deck.build(cabinet.deck_slides(path, period), draft=draft_label(path, period))

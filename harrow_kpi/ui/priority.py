@@ -8,10 +8,14 @@ priority's Harrow Ambition Plan actions.
 
 from __future__ import annotations
 
+import html
+from urllib.parse import urlencode
+
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 
-from harrow_kpi import charts, exports, periods, rag, ui
+from harrow_kpi import charts, exports, periods, rag, rag_arithmetic, ui
 from harrow_kpi import filters as flt
 from harrow_kpi.ui import sidebar, url
 
@@ -41,20 +45,23 @@ def priority_page(theme_id: str) -> None:
     st.caption(f"Corporate Scorecard {periods.parse(quarter).financial_year} · {ui.quarter_label(quarter)} · "
                f"filters: {ui.plain(chosen.describe())}")
     ui.draft_notice(path, quarter)
-    _objectives(path, theme_id)
-    _overall(shown, measures, chosen, name)
-
     key = detail_key(theme_id)
     ids = list(measures["indicator_id"])
     url.seed(key, "indicator", ids)
+    if not st.session_state.get(key):
+        _objectives(path, theme_id)
+        _overall(shown, measures, chosen, name)
     names = dict(zip(measures["indicator_id"], measures["name"]))
     selected = st.selectbox(
         "Open a measure in detail", [None, *ids], key=key,
         format_func=lambda i: names[i] if i else "All measures (choose one to open it)",
         help="Any measure of this priority, whatever the filters",
+        placeholder="All measures (choose one to open it)",
     )
     url.keep("indicator", selected)
+    _scroll_to_top()
     if selected:
+        _breadcrumb(name, names[selected], selected)
         measure_detail(path, selected, key)
     else:
         page = _cards(shown, chosen, key)
@@ -89,15 +96,15 @@ def _overall(shown: pd.DataFrame, measures: pd.DataFrame, chosen: flt.Filters, n
     unchanged.metric("► Unchanged", share(picture["unchanged"]))
     worsening.metric("▼ Worsening", share(picture["worsening"]))
     st.caption(
-        f"Direction of travel compares {compared} measures with figures in both this quarter and the last; "
-        f"{picture['differs']} reported RAG{'s' if picture['differs'] != 1 else ''} differ from Harrow's rule."
+        f"Direction of travel compares {ui.plural(compared, 'measure')} with figures in both this quarter and the "
+        f"last; {ui.plural(picture['differs'], 'reported RAG differs', 'reported RAGs differ')} from Harrow's rule."
     )
     _downloads(shown, chosen, name, ui.draft_label(ui.db_path(), chosen.quarter))
 
 
 def _downloads(shown: pd.DataFrame, chosen: flt.Filters, name: str, draft: str) -> None:
     """The filtered list exactly as shown, a draft marked as one; files are made only when asked for."""
-    table = ui.measures_frame(shown)
+    table = ui.measures_download(shown)
     if draft:
         table.insert(0, "Draft", draft)
     stem = f"{name.lower().replace(' ', '-')}-{chosen.quarter.replace('/', '-').replace(' ', '-')}"
@@ -107,7 +114,8 @@ def _downloads(shown: pd.DataFrame, chosen: flt.Filters, name: str, draft: str) 
     left.download_button("Download CSV", lambda: exports.to_csv(table), f"{stem}.csv", mime="text/csv",
                          icon="⬇", key="download_csv", on_click="ignore")
     right.download_button(
-        "Download Excel", lambda: exports.to_excel(table, title=title), f"{stem}.xlsx",
+        "Download Excel", lambda: exports.to_excel(table, title=title, number_formats=ui.DOWNLOAD_NUMBER_FORMATS),
+        f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon="⬇", key="download_xlsx", on_click="ignore",
     )
@@ -132,11 +140,14 @@ def _cards(shown: pd.DataFrame, chosen: flt.Filters, key: str) -> pd.DataFrame:
     for row in page.to_dict("records"):
         with st.container(border=True):
             title, figures, status, travel, action = st.columns([3.2, 1.3, 1.8, 1.6, 0.9])
-            title.markdown(f"**{ui.plain(row['name'])}**" + ("  \n:blue-badge[Headline]" if row["headline"] else ""))
+            # A heading with an anchor, so the measure view's breadcrumb link scrolls back to this card.
+            title.subheader(ui.plain(row["name"]), anchor=card_anchor(row["indicator_id"]))
+            if row["headline"]:
+                title.markdown(":blue-badge[Headline]")
             if isinstance(row["commentary"], str):
                 title.caption(ui.plain(row["commentary"]))
-            target = ui.figure_text(row["target_as_printed"], row["target"], row["unit"]) or "–"
-            actual = ui.figure_text(row["actual_as_printed"], row["actual"], row["unit"], row.get("qualifier")) or "–"
+            target = ui.figure_shown(row["target_as_printed"], row["target"], row["unit"]) or "–"
+            actual = ui.figure_shown(row["actual_as_printed"], row["actual"], row["unit"], row.get("qualifier")) or "–"
             figures.markdown(f"Target **{ui.plain(target)}**  \nActual **{ui.plain(actual)}**")
             if isinstance(row["status_note"], str):
                 figures.caption(ui.plain(ui.status_text(row["status_note"])))
@@ -157,8 +168,42 @@ def _cards(shown: pd.DataFrame, chosen: flt.Filters, key: str) -> pd.DataFrame:
     return page
 
 
+def card_anchor(indicator_id: str) -> str:
+    return f"card-{indicator_id}"
+
+
+def _breadcrumb(priority: str, measure: str, indicator_id: str) -> None:
+    """Where the reader is, with a link back to the measure's card (the list, scrolled to it)."""
+    query = {k: v for k, v in st.query_params.to_dict().items() if k != "indicator"}
+    back = f"?{urlencode(query)}#{card_anchor(indicator_id)}"
+    st.markdown(
+        f'<nav aria-label="Breadcrumb">Corporate priorities 2019/20 › '
+        f'<a href="{html.escape(back)}" target="_self">{html.escape(priority)}</a> › '
+        f'<span aria-current="page">{html.escape(measure)}</span></nav>', unsafe_allow_html=True)
+
+
+def _link_to_this_view() -> None:
+    """The view's own link, with a copy button (st.code has one)."""
+    here = st.context.url or ""
+    query = urlencode(st.query_params.to_dict())
+    st.caption("Link to this view (the filters and the measure are in it):")
+    st.code(f"{here.split('?')[0]}?{query}", language=None, wrap_lines=True)
+
+
 def _select(key: str, indicator_id: str | None) -> None:
     st.session_state[key] = indicator_id
+    st.session_state[SCROLL_TOP] = True
+
+
+SCROLL_TOP = "priority_scroll_top"
+# Our own script, no data in it: after "Details" or "All measures" the page starts at its top,
+# not wherever the button was (Streamlit keeps the scroll offset across reruns).
+_TO_TOP = "<script>parent.document.querySelector('[data-testid=stMain]')?.scrollTo(0, 0)</script>"
+
+
+def _scroll_to_top() -> None:
+    if st.session_state.pop(SCROLL_TOP, False):
+        components.html(_TO_TOP, height=0)
 
 
 def _trends(path: str, shown: pd.DataFrame) -> None:
@@ -172,6 +217,7 @@ def _trends(path: str, shown: pd.DataFrame) -> None:
     default = chartable[:MAX_DEFAULT_CHARTS]
     picked = st.multiselect(
         "Measures to chart", chartable, default=default, format_func=names.get, key="trend_picks",
+        placeholder="Choose measures to chart",
         help="Actual against target over every period in the dataset, earlier plans included",
     )
     units = dict(zip(shown["indicator_id"], shown["unit"]))
@@ -196,7 +242,7 @@ def measure_detail(path: str, indicator_id: str, key: str | None = None) -> None
     facts = [
         ("Priority", info["priority_name"]),
         ("Good is", ui.POLARITY_WORDS.get(info["polarity"], "not stated")),
-        ("Unit", info["unit"]),
+        ("Unit", ui.unit_name(info["unit"])),
         ("Headline measure", "Yes" if info["headline"] == 1 else "No"),
         ("Portfolio holder", info["portfolio_holder"]),
         ("Director", info["director"]),
@@ -210,10 +256,17 @@ def measure_detail(path: str, indicator_id: str, key: str | None = None) -> None
     if history is None or history.empty:
         st.info("No figures for this measure yet.")
         return
+    _link_to_this_view()
+    _rag_arithmetic(history, info)
     st.plotly_chart(charts.trend_figure(history, info["name"], info["unit"]), key=f"detail:{indicator_id}",
                     config={"displaylogo": False})
     st.subheader("Every figure, with its source")
     ui.table(_history_frame(history, info["unit"]), hide_index=True, border="horizontal")
+    copies = history.drop_duplicates("seed").dropna(subset=["seed"])
+    if len(copies):
+        st.caption("Sources name the document, its section and the line of its text copy.",
+                   help="Text copies: " + "; ".join(f"{ui.plan_name(r['plan_id'], r['plan_title'])}: {r['seed']}"
+                                                    for r in copies.to_dict("records")))
     commentary = history[history["commentary"].notna()]
     if not commentary.empty:
         st.subheader("Commentary")
@@ -223,9 +276,10 @@ def measure_detail(path: str, indicator_id: str, key: str | None = None) -> None
     if not promises.empty:
         st.subheader("What the plans promised")
         ui.table(
-            pd.DataFrame({"Plan": promises["plan_title"], "Commitment": promises["text"],
+            pd.DataFrame({"Plan": [ui.plan_name(p, t) for p, t in zip(promises["plan_id"], promises["plan_title"])],
+                      "Commitment": promises["text"],
                           "Deadline": promises["deadline_as_printed"].fillna(promises["deadline"]).fillna(""),
-                          "Source": promises["source"]}),
+                          "Source": [ui.source_text(r) for r in promises.to_dict("records")]}),
             hide_index=True, border="horizontal",
         )
 
@@ -236,15 +290,36 @@ def _history_frame(history: pd.DataFrame, unit) -> pd.DataFrame:
         {
             "Period": history["period"],
             "As at": history["as_at"].fillna(""),
-            "Target": [ui.figure_text(r["target_as_printed"], r["target"], unit) for r in rows],
-            "Actual": [ui.figure_text(r["actual_as_printed"], r["actual"], unit, r.get("qualifier")) for r in rows],
+            "Target": [ui.figure_shown(r["target_as_printed"], r["target"], unit) for r in rows],
+            "Actual": [ui.figure_shown(r["actual_as_printed"], r["actual"], unit, r.get("qualifier")) for r in rows],
             "Basis": history["basis"].map(ui.basis_text),
             "RAG reported": history["rag_reported"].map(ui.rag_text),
             "RAG by the rule": history["rag_computed"].map(ui.rag_text),
             "Status note": history["status_note"].map(ui.status_text),
-            "Source": history["source"],
+            "Source": [ui.source_text(r) for r in rows],
         }
     )
+
+
+def _rag_arithmetic(history: pd.DataFrame, info: dict) -> None:
+    """Is this RAG right? The rule's arithmetic for every period with a target and an actual."""
+    st.subheader("Is this RAG right? The rule's arithmetic")
+    sentences = []
+    for row in history.to_dict("records"):
+        sentence = rag_arithmetic.explain(row["actual"], row["target"], info["polarity"], info["unit"],
+                                          row["rag_reported"], row["target_low"], row["target_high"],
+                                          row["actual_as_printed"], row["target_as_printed"])
+        if sentence:
+            sentences.append(f"- **{ui.plain(row['period'])}**: {ui.plain(sentence)}")
+    if sentences:
+        st.markdown("\n".join(sentences))
+    else:
+        st.caption("No period has both a target and an actual, so the rule gives no RAG.")
+    with st.expander("The bands (Harrow's corporate key)"):
+        st.markdown("".join(f"<div>{ui.rag_badge_html(band)} {html.escape(rag_arithmetic.THRESHOLDS[band])}</div>"
+                            for band in rag.BANDS), unsafe_allow_html=True)
+        st.caption("Deviation is measured from the target, as a share of it, signed so that better is positive; "
+                   + ui.plain(ui.POLARITY_WORDS.get(info["polarity"], "").lower()) + " for this measure.")
 
 
 def _actions(path: str, theme_id: str, name: str) -> None:

@@ -8,12 +8,15 @@ imported them. Top to bottom: the chosen metric on the map with its legend, then
 
 from __future__ import annotations
 
+import html
+import math
+
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
 from harrow_kpi import geography, ui
-from harrow_kpi.figures import format_number
+from harrow_kpi.figures import format_number, missing
 from harrow_kpi.ui import url
 
 OGL = "Contains National Statistics and Ordnance Survey data © Crown copyright and database right 2016."
@@ -49,14 +52,15 @@ def wards_page() -> None:
     metric, period, values, label = _metric(data)
     url.seed("ward", "ward", names)
     ward = st.selectbox("My ward", [None, *sorted(names, key=names.get)], key="ward",
-                        format_func=lambda code: names[code] if code else "Choose a ward (or click it on the map)")
+                        format_func=lambda code: names[code] if code else "Choose a ward (or click it on the map)",
+                        placeholder="Choose a ward (or click it on the map)")
     url.keep("ward", ward)
 
     places = geography.places_frame(data["places"], data["actions"], centres)
     _map(shapes, wards, values, label, places, ward, centres)
-    _legend(values, label, period, official, data["boundaries"])
+    _legend(values, label, period, official, data["boundaries"], places)
     if ward:
-        _my_ward(data, ward, names[ward])
+        _my_ward(path, data, ward, names[ward])
 
 
 def _take_map_click(names: dict) -> None:
@@ -87,26 +91,43 @@ def _metric(data: dict):
     return metric, period, dict(zip(rows["ward_code"], rows["actual"])), measures[metric]
 
 
+def two_lines(name: str) -> str:
+    """A ward's name on at most two lines, broken at the space nearest its middle, so that
+    neighbouring labels never run into each other."""
+    if len(name) <= 10 or " " not in name:
+        return name
+    spaces = [i for i, c in enumerate(name) if c == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(name) / 2))
+    return name[:cut] + "\n" + name[cut + 1:]
+
+
+# Text on a place's dot: white on the dark statuses, near-black on amber and the no-status white.
+# Labels keep deck.gl's own font: a font_family (even "sans-serif") left every label blank in Chromium.
+LETTER_COLOUR = {"AMBER": [11, 12, 12], None: [11, 12, 12]}
+
+
 def _map(shapes, wards, values, label, places, ward, centres) -> None:
     edges = geography.bins(list(values.values()))
     fields = {
         code: {"value_text": format_number(values.get(code)) or "no figure",
                "fill": geography.colour_for(values.get(code), edges) + [230],
-               "line_width": 60 if code == ward else 15,
+               "line_width": 90 if code == ward else 15,
                "line": [177, 14, 30] if code == ward else [11, 12, 12],
                "metric": label, "kind_text": "Ward"}
         for code in shapes
     }
     frame = geography.ward_shapes_frame(shapes, wards, fields)
-    names = pd.DataFrame([{"ward_code": code, "ward_name": name, "lon": centres[code][0], "lat": centres[code][1]}
+    frame["label"] = frame["ward_name"]
+    names = pd.DataFrame([{"ward_code": code, "ward_name": two_lines(name), "lon": centres[code][0],
+                           "lat": centres[code][1]}
                           for code, name in zip(wards["ward_code"], wards["name"]) if code in centres])
     layers = [
         pdk.Layer("PolygonLayer", frame, id="wards", get_polygon="polygon", get_fill_color="fill",
                   get_line_color="line", get_line_width="line_width", line_width_min_pixels=1, pickable=True,
                   auto_highlight=True, stroked=True, filled=True),
         pdk.Layer("TextLayer", names, id="ward-names", get_position=["lon", "lat"], get_text="ward_name",
-                  get_size=12, get_color=[11, 12, 12], get_pixel_offset=[0, -14], background=True,
-                  get_background_color=[255, 255, 255, 200]),
+                  get_size=12, get_color=[11, 12, 12], get_pixel_offset=[0, -24], background=True,
+                  get_background_color=[255, 255, 255, 220]),
     ]
     if len(places):
         styled = places.assign(
@@ -117,15 +138,17 @@ def _map(shapes, wards, values, label, places, ward, centres) -> None:
             kind_text=places["kind"].str.capitalize(),
             value_text=places["status"].map(ui.action_status_text),
             metric="Status of its 2019/20 actions",
+            letter_colour=places["status"].map(lambda s: LETTER_COLOUR.get(s, [255, 255, 255])),
         )
-        letters = styled[styled["status"].notna()][["lon", "lat", "letter"]]
+        styled["label"] = styled["name"] + ", " + styled["ward_name"].fillna("")
+        letters = styled[styled["status"].notna()][["lon", "lat", "letter", "letter_colour"]]
         layers += [
             pdk.Layer("ScatterplotLayer", styled, id="places", get_position=["lon", "lat"], get_fill_color="colour",
                       get_line_color=[11, 12, 12], line_width_min_pixels=1, stroked=True, get_radius=180,
-                      radius_min_pixels=7, pickable=True),
-            pdk.Layer("TextLayer", letters, id="letters", get_position=["lon", "lat"],
-                      get_text="letter", get_size=13, get_color=[11, 12, 12], get_pixel_offset=[11, 0],
-                      background=True, get_background_color=[255, 255, 255, 230]),
+                      radius_min_pixels=8, pickable=True),
+            # The status letter inside its dot, so it never lands on a neighbour or a ward's name.
+            pdk.Layer("TextLayer", letters, id="letters", get_position=["lon", "lat"], get_text="letter",
+                      get_size=11, get_color="letter_colour"),
         ]
     deck = pdk.Deck(
         layers=layers,
@@ -134,77 +157,156 @@ def _map(shapes, wards, values, label, places, ward, centres) -> None:
         # marker, which Streamlit drops; an explicit map_style=None makes Streamlit add its
         # Carto base map, fetched from the network.
         map_provider=None,
-        tooltip={"text": "{kind_text}: {ward_name}{name}\n{metric}: {value_text}"},
+        tooltip={"text": "{kind_text}: {label}\n{metric}: {value_text}"},
     )
     st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="ward_map", height=560)
 
 
-def _legend(values, label, period, official, boundaries) -> None:
-    edges = geography.bins(list(values.values()))
-    low = min(values.values()) if values else 0
-    parts, start = [], low
+def bin_labels(values: list[float], edges: list[float]) -> list[str]:
+    """Each colour's range as it is filled (a value goes to the first bin whose upper edge it does
+    not pass), written so that no two ranges share an edge: whole numbers for counts (0–1, 2–3),
+    "over" for the lower edge otherwise (0–2.5, over 2.5–5)."""
+    numbers = [v for v in values if not missing(v)]
+    if not numbers or not edges:
+        return []
+    low = min(numbers)
+    if len(edges) == 1:
+        return [format_number(edges[0])]
+    whole = all(float(v).is_integer() for v in numbers)
+    labels, start = [], low
     for index, edge in enumerate(edges):
-        red, green, blue = geography.RAMP[min(index, len(geography.RAMP) - 1)]
-        colour = f"#{red:02X}{green:02X}{blue:02X}"
-        span = (f"{format_number(start)}–{format_number(edge)}" if len(edges) > 1
-                else format_number(edge))
-        parts.append(f'<span style="display:inline-block;width:1em;height:1em;background:{colour};'
-                     f'border:1px solid #0B0C0C;vertical-align:middle"></span> {span}')
+        if whole:
+            first = int(start) if index == 0 else math.floor(start + 1e-9) + 1
+            last = math.floor(edge + 1e-9)
+            labels.append("" if first > last else
+                          format_number(first) if first == last else f"{format_number(first)}–{format_number(last)}")
+        else:
+            span = f"{format_number(round(start, 2))}–{format_number(round(edge, 2))}"
+            labels.append(span if index == 0 else f"over {span}")
         start = edge
+    return labels
+
+
+def _legend(values, label, period, official, boundaries, places) -> None:
+    edges = geography.bins(list(values.values()))
+    parts = []
+    for index, span in enumerate(bin_labels(list(values.values()), edges)):
+        if not span:
+            continue  # no whole number falls in this bin, so the map never draws its colour
+        red, green, blue = geography.RAMP[min(index, len(geography.RAMP) - 1)] if len(edges) > 1 else \
+            geography.RAMP[-1]
+        parts.append(f'<span style="display:inline-block;width:1em;height:1em;background:#{red:02X}{green:02X}'
+                     f'{blue:02X};border:1px solid #0B0C0C;vertical-align:middle"></span> {html.escape(span)}')
+    if any(missing(v) for v in values.values()) or len(values) < len(geography.RAMP):
+        parts.append('<span style="display:inline-block;width:1em;height:1em;background:#F3F2F1;'
+                     'border:1px solid #0B0C0C;vertical-align:middle"></span> no figure')
     period_text = f", {period}" if period else ""
     st.markdown(f"**{ui.plain(label + period_text)}** &nbsp; " + " &nbsp; ".join(parts), unsafe_allow_html=True)
-    st.markdown("Places: " + " &nbsp; ".join(
-        f"**{letter}** {ui.action_status_text(status)}" for status, (_, letter, _) in ui.ACTION_STYLE.items()))
+    drawn = set(places["status"].dropna()) if len(places) else set()
+    shown = [(status, letter) for status, (_, letter, _) in ui.ACTION_STYLE.items() if status in drawn]
+    if shown:
+        st.markdown("Places, by the status of their 2019/20 actions: " + " &nbsp; ".join(
+            f"**{letter}** {ui.action_status_text(status)}" for status, letter in shown)
+            + " &nbsp; (a white dot: no action status)")
     if official:
         first = boundaries.iloc[0]
         st.caption(f"Official ward boundaries imported from {ui.plain(first['filename'])} on "
                    f"{ui.plain(first['imported_at'][:10])}. {OGL}")
     else:
         st.caption("Schematic map: one hexagon per ward, each roughly where the ward lies and next to its "
-                   "neighbours. Officers can load the official ONS boundaries with "
-                   "`python -m harrow_kpi import-boundaries FILE.geojson`.")
+                   "neighbours. The official ward boundaries can be loaded by an officer on the upload page.")
 
 
-def _my_ward(data: dict, ward: str, name: str) -> None:
+def _my_ward(path, data: dict, ward: str, name: str) -> None:
     st.header(ui.plain(name))
     counts = data["counts"].set_index("ward_code").loc[ward]
-    a, b, c = st.columns(3)
-    a.metric("Places named in the plans", int(counts["places"]))
-    b.metric("Commitments tied to them", int(counts["commitments"]))
-    c.metric("2019/20 actions tied to them", int(counts["actions"]))
     places = data["places"][data["places"]["ward_code"] == ward]
-    if places.empty:
-        st.info(f"The documents name no site in {ui.plain(name)}.")
+    ledger = ui.plan_tables(path)["ledger"]
+    verdicts = dict(zip(ledger["commitment_id"], ledger["status"])) if len(ledger) else {}
     actions = data["actions"].set_index("action_id")
     commitments = data["commitments"].set_index("commitment_id")
+    everywhere = data["places"]
+    tied = {}
+    for row in everywhere.to_dict("records"):
+        for commitment_id in geography.split_ids(row["commitment_ids"]):
+            tied.setdefault(commitment_id, set()).add(row["place_id"])
+    here_ids = {c for ids in places["commitment_ids"] for c in geography.split_ids(ids) if c in commitments.index}
+    shared = sorted(c for c in here_ids if len(tied.get(c, ())) > 1)
+    statuses = [ui.action_status_text(actions.loc[a, "rag_status"]) for ids in places["action_ids"]
+                for a in geography.split_ids(ids) if a in actions.index]
+    st.markdown(ui.plain(ward_summary(name, len(places), len(here_ids), [verdicts.get(c) for c in here_ids],
+                                      statuses)))
+    a, b, c = st.columns(3)
+    a.metric("Places named in the plans", int(counts["places"]))
+    b.metric("Commitments tied to them", len(here_ids))
+    c.metric("2019/20 actions tied to them", int(counts["actions"]))
+    if places.empty:
+        st.info(f"The documents name no site in {ui.plain(name)}.")
+    plans = ui.plan_list(path)
+    seeds = dict(zip(plans["seed"], plans["plan_id"]))
     for place in places.to_dict("records"):
+        place["plan_id"] = seeds.get(place["seed"])
         st.subheader(ui.plain(place["name"]))
         confidence = {"printed": "ward named in the document", "likely": "ward from the site's location",
                       "unsure": "ward uncertain"}.get(place["ward_confidence"], "")
-        st.caption(ui.plain(f"{place['kind'].capitalize()} · {confidence} · {place['source']}"))
+        st.caption(ui.plain(f"{place['kind'].capitalize()} · {confidence} · {ui.source_text(place)}"))
         rows = []
         for action_id in geography.split_ids(place["action_ids"]):
             if action_id in actions.index:
                 action = actions.loc[action_id]
                 rows.append({"What": "2019/20 action", "Text": _text(action["action"]) or _text(action["objective"]),
                              "Status": ui.action_status_text(action["rag_status"]),
-                             "Update or target": _text(action["update_summary"]), "Source": action["source"]})
+                             "Update or target": _text(action["update_summary"]),
+                             "Source": ui.source_text(action.to_dict())})
         for commitment_id in geography.split_ids(place["commitment_ids"]):
-            if commitment_id in commitments.index:
-                commitment = commitments.loc[commitment_id]
-                rows.append({"What": f"Commitment, {commitment['plan_title']}", "Text": commitment["text"],
-                             "Status": "", "Update or target": _text(commitment["target_as_printed"]),
-                             "Source": commitment["source"]})
+            if commitment_id in commitments.index and commitment_id not in shared:
+                rows.append(_commitment_row(commitments.loc[commitment_id], verdicts.get(commitment_id)))
         if rows:
             ui.table(pd.DataFrame(rows), hide_index=True, border="horizontal")
+    if shared:
+        st.subheader("Commitments that cover several places")
+        st.caption("Each shown once: these commitments name places here and elsewhere in the borough.")
+        ui.table(pd.DataFrame([_commitment_row(commitments.loc[c], verdicts.get(c)) for c in shared]),
+                 hide_index=True, border="horizontal")
     figures = data["ward_observations"][data["ward_observations"]["ward_code"] == ward]
     if len(figures):
         st.subheader("Ward-level figures")
+        rows = figures.to_dict("records")
         ui.table(pd.DataFrame({"Measure": figures["indicator_name"], "Period": figures["period"],
-                               "Target": figures["target"].map(format_number),
-                               "Actual": figures["actual"].map(format_number),
-                               "RAG": figures["rag_reported"].map(ui.rag_text), "Source": figures["source"]}),
+                               "Target": [ui.figure_shown(None, r["target"]) for r in rows],
+                               "Actual": [ui.figure_shown(None, r["actual"]) for r in rows],
+                               "RAG": figures["rag_reported"].map(ui.rag_text),
+                               "Source": [ui.source_text(r) for r in rows]}),
                  hide_index=True, border="horizontal")
+
+
+PROMISE_WORDS = {"achieved": "✔ achieved", "missed": "✖ missed", "in progress": "► in progress",
+                 "no later evidence": "– no later evidence", "not comparable": "≠ not comparable"}
+
+
+def _commitment_row(commitment, verdict) -> dict:
+    return {"What": f"Commitment, {ui.plan_name(commitment['plan_id'], commitment['plan_title'])}",
+            "Text": commitment["text"], "Status": PROMISE_WORDS.get(verdict, "– no deadline to judge"),
+            "Update or target": _text(commitment["target_as_printed"]),
+            "Source": ui.source_text(commitment.to_dict())}
+
+
+def ward_summary(name: str, places: int, commitments: int, verdicts: list, action_statuses: list[str]) -> str:
+    """The ward in one sentence: what the plans tie to it, and how the promises and actions stand."""
+    if not places:
+        return f"The documents name no site in {name}."
+    judged = [v for v in verdicts if v in ("achieved", "missed", "in progress")]
+    parts = [f"{ui.plural(places, 'place')} in {name} named in the plans, with "
+             f"{ui.plural(commitments, 'commitment')} tied to them"]
+    if judged:
+        counted = {v: judged.count(v) for v in ("achieved", "missed", "in progress") if judged.count(v)}
+        parts.append(", ".join(f"{n} {v}" for v, n in counted.items()) + " by the later figures")
+    if action_statuses:
+        named = [s if not s.startswith("– ") else "with no status given" for s in action_statuses]
+        counted = {s: named.count(s) for s in dict.fromkeys(named)}
+        parts.append(f"{ui.plural(len(action_statuses), '2019/20 action')}: "
+                     + ", ".join(f"{n} {s}" for s, n in counted.items()))
+    return "; ".join(parts) + "."
 
 
 def _text(value) -> str:
