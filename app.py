@@ -9,7 +9,7 @@ from pathlib import Path  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from harrow_kpi import ui  # noqa: E402
-from harrow_kpi.ui import sidebar  # noqa: E402
+from harrow_kpi.ui import sidebar, signin  # noqa: E402
 
 st.set_page_config(
     page_title="Harrow KPI Explorer",
@@ -20,6 +20,7 @@ st.set_page_config(
 PAGES = Path(__file__).parent / "pages"
 
 path = ui.db_path()
+signin.check_configuration()  # a malformed officer password hash is logged when the app starts
 # No page icons: Streamlit turns the current page's icon into the favicon, fetched from
 # a font CDN, and the app must not need the network. Each page file is named as its URL
 # path, so that Streamlit's legacy pages/ run finds a deep link (see pages/__init__.py).

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import getpass
+import hmac
 import os
 import sqlite3
 import sys
@@ -300,12 +301,41 @@ def deck(path: Path, period: str | None, output: str, headline: bool, rag: str |
     click.echo(f"Wrote {output}: {len(made)} slides for {chosen.quarter} ({chosen.describe()}).")
 
 
-@cli.command("hash-password", help="Make an officer password hash for secrets.toml (reads the password).")
+@cli.command("sign-ins", help="List officer sign-in attempts (the sign-in audit), newest first, as CSV.")
+@_with_db(ready=False)
+def sign_ins(path: Path) -> None:
+    import pandas as pd
+
+    columns = ["at", "method", "officer", "client", "outcome", "wait_seconds", "reason"]
+    rows = []
+    if path.exists():  # no database yet: no sign-ins, and none is made just to say so
+        with store.opened(path) as db:
+            rows = auth.attempts(db)
+    # Officer names and reasons are typed or sent by people: formula-safe, as every download is.
+    _csv(exports.safe(pd.DataFrame(rows, columns=columns)))
+
+
+def _at_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+@cli.command("hash-password",
+             help="Make an officer password hash for secrets.toml (asks for the password twice).")
 def hash_password() -> None:
-    password = getpass.getpass("Officer password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    if _at_terminal():
+        password = getpass.getpass("Officer password: ")
+        again = getpass.getpass("The same password again: ")
+    else:  # piped: two lines, the password and the password again
+        password, again = (sys.stdin.readline().rstrip("\r\n") for _ in range(2))
     if len(password) < 12:
         _fail(["Use a password of at least 12 characters."])
-    click.echo(auth.hash_password(password))
+    if not hmac.compare_digest(password.encode(), again.encode()):
+        _fail(["The two passwords differ; no hash was made. Run the command again."])
+    hashed = auth.hash_password(password)
+    click.echo(hashed)
+    _say("Store it in single quotes, so that no shell or file format changes its '$' signs: in "
+         f".streamlit/secrets.toml under [officers], NAME = '{hashed}'; or in the environment, "
+         f"HARROW_KPI_OFFICERS='NAME={hashed}'.")
 
 
 @cli.command("data-readme", help="Refresh the generated sections of data/README.md.")

@@ -255,6 +255,18 @@ APP_TABLES = {
         "defaults": {},
         "indexes": [],
     },
+    # Every officer sign-in attempt, password or council (OIDC): the throttle counts the wrong
+    # passwords here per officer name and per client, and it is the audit of sign-ins.
+    "sign_in_attempts": {
+        "pk": "attempt_id",
+        "columns": {
+            "attempt_id": "int", "at": "text", "method": "text", "officer": "text", "officer_key": "text",
+            "client": "text", "outcome": "text", "wait_seconds": "float", "reason": "text",
+        },
+        "not_null": ["at", "method", "outcome"],
+        "defaults": {},
+        "indexes": [["officer_key", "at"], ["client", "at"]],
+    },
     "meta": {"pk": "key", "columns": {"key": "text", "value": "text"}, "not_null": [], "defaults": {}, "indexes": []},
 }
 

@@ -75,9 +75,11 @@ def plain_error(error: sqlite3.Error) -> StoreError:
 
 
 @contextmanager
-def writing(db: sqlite_utils.Database, wait: float | None = None, on_wait: Callable[[str], None] | None = None):
+def writing(db: sqlite_utils.Database, wait: float | None = None, on_wait: Callable[[str], None] | None = None,
+            bump: bool = True):
     """One short write transaction: wait in turn for another writer (saying so once through
-    ``on_wait``), refuse plainly after ``wait`` seconds, bump the data version on success."""
+    ``on_wait``), refuse plainly after ``wait`` seconds, bump the data version on success
+    (unless ``bump`` is false: a sign-in attempt changes no figure, so no cached page is dropped)."""
     wait = WRITE_WAIT if wait is None else wait
     deadline = time.monotonic() + wait
     db.execute("PRAGMA busy_timeout = 200")
@@ -98,7 +100,8 @@ def writing(db: sqlite_utils.Database, wait: float | None = None, on_wait: Calla
                 time.sleep(0.2)
         try:
             yield db
-            bump_version(db)
+            if bump:
+                bump_version(db)
             db.execute("COMMIT")
         except BaseException as error:
             if db.conn.in_transaction:  # SQLite ends the transaction itself on a full disk
@@ -249,3 +252,28 @@ def save_boundaries(path, geometries: dict[str, dict], filename: str, sha256: st
     finally:
         db.close()
     return len(geometries)
+
+
+SIGN_IN_KEYS = ("officer_key", "client")
+
+
+def password_attempts(db: sqlite_utils.Database, key: str, value: str, since: str) -> list[tuple[str, str]]:
+    """(outcome, at) of the password sign-ins of one officer name or client since ``since``, newest
+    first: what the throttle counts (locked attempts are left out, so waiting does not lengthen it)."""
+    if key not in SIGN_IN_KEYS:
+        raise ValueError(f"not a sign-in key: {key}")
+    if "sign_in_attempts" not in db.table_names():
+        return []
+    return db.execute(
+        f"SELECT outcome, at FROM sign_in_attempts WHERE method = 'password' AND {key} = ? AND at >= ? "
+        "AND outcome IN ('accepted', 'refused', 'malformed') ORDER BY at DESC, attempt_id DESC",
+        [value, since],
+    ).fetchall()
+
+
+def sign_in_attempts(db: sqlite_utils.Database) -> list[dict]:
+    """Every sign-in attempt, newest first: the sign-in audit."""
+    if "sign_in_attempts" not in db.table_names():
+        return []
+    return list(db.query("SELECT at, method, officer, client, outcome, wait_seconds, reason FROM sign_in_attempts "
+                         "ORDER BY at DESC, attempt_id DESC"))

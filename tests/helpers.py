@@ -118,3 +118,13 @@ def geojson_from_schematic(wards, **overrides) -> dict:
 
 def as_bytes(document) -> bytes:
     return json.dumps(document).encode()
+
+
+def without_sign_ins(path):
+    """A private store with no sign-in attempts: the session's database may hold some (a page test
+    signs in there), and the sign-in throttle and audit tests count them."""
+    with sqlite3.connect(path) as db:
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sign_in_attempts'").fetchone():
+            db.execute("DELETE FROM sign_in_attempts")
+    db.close()
+    return path

@@ -51,17 +51,21 @@ OFFICER_PASSWORD = "a browser test passphrase"
 AXE = ROOT / "tests" / "e2e" / "node_modules" / "axe-core" / "axe.min.js"
 
 
-def start_server(database) -> tuple[subprocess.Popen, str]:
-    """``streamlit run app.py`` on a free loopback port, with one officer account; returns once healthy."""
+def start_server(database, port=None, secrets=None, officers=True) -> tuple[subprocess.Popen, str]:
+    """``streamlit run app.py`` on a loopback port (a free one unless given), with one officer account
+    in the environment unless ``officers`` is false, reading the ``secrets`` file given instead of
+    .streamlit/secrets.toml; returns once healthy."""
     from harrow_kpi import auth
 
-    port = _free_port()
-    env = {**os.environ, "HARROW_KPI_DB": str(database),
-           "HARROW_KPI_OFFICERS": f"tester={auth.hash_password(OFFICER_PASSWORD, iterations=1000)}"}
+    port = port or _free_port()
+    env = {**os.environ, "HARROW_KPI_DB": str(database)}
+    env.pop("HARROW_KPI_OFFICERS", None)
+    if officers:
+        env["HARROW_KPI_OFFICERS"] = f"tester={auth.hash_password(OFFICER_PASSWORD, iterations=1000)}"
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
+         "--browser.gatherUsageStats", "false", *(["--secrets.files", str(secrets)] if secrets else [])],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"

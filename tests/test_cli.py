@@ -115,16 +115,57 @@ def test_template_and_hash_password(tmp_path):
     template = run("template", "--period", "2019/20 Q3", db=path)
     assert template.returncode == 0
     assert template.stdout.splitlines()[0].startswith("indicator_id,period,actual,target,rag,status_note,commentary")
-    hashed = run("hash-password", input="a long passphrase\n")
+    hashed = run("hash-password", input="a long passphrase\na long passphrase\n")
     assert hashed.returncode == 0 and auth.verify_password("a long passphrase", hashed.stdout.strip())
+    assert hashed.stdout.count("\n") == 1  # the hash alone on stdout, for a script to take
+    assert "in single quotes" in hashed.stderr and f"HARROW_KPI_OFFICERS='NAME={hashed.stdout.strip()}'" \
+        in hashed.stderr
 
 
 def test_hash_password_never_builds_a_database(tmp_path):
     path = tmp_path / "never.db"
-    assert run("hash-password", db=path, input="a long passphrase\n").returncode == 0
+    assert run("hash-password", db=path, input="a long passphrase\na long passphrase\n").returncode == 0
     assert not path.exists()
-    short = run("hash-password", input="short\n")
+    short = run("hash-password", input="short\nshort\n")
     assert short.returncode == 1 and "at least 12 characters" in short.stderr
+
+
+def test_hash_password_asks_twice_and_refuses_two_different_passwords():
+    differ = run("hash-password", input="a long passphrase\na long passphrasf\n")
+    assert differ.returncode == 1 and differ.stdout == ""
+    assert "The two passwords differ; no hash was made" in differ.stderr
+    once = run("hash-password", input="a long passphrase\n")
+    assert once.returncode == 1 and "differ" in once.stderr
+
+
+def test_sign_ins_lists_the_audit_newest_first_and_formula_safe(db_file, tmp_path):
+    from tests.helpers import private_store, without_sign_ins
+
+    none = tmp_path / "none.db"
+    assert run("sign-ins", db=none).stdout.startswith("at,method") and not none.exists()
+    path = without_sign_ins(private_store(db_file, tmp_path))
+    empty = run("sign-ins", db=path)
+    assert empty.returncode == 0 and empty.stdout == "at,method,officer,client,outcome,wait_seconds,reason\n"
+    stored = auth.hash_password("a long passphrase", iterations=1000)
+    auth.attempt(path, "=cmd|'/c calc'!A1", "guess", "10.0.0.9", {"jsmith": stored})
+    auth.attempt(path, "jsmith", "a long passphrase", None, {"jsmith": stored})
+    lines = run("sign-ins", db=path).stdout.splitlines()
+    assert len(lines) == 3
+    assert lines[1].split(",")[1:6] == ["password", "jsmith", "local", "accepted", "0.0"]
+    assert ",password,'=cmd|'/c calc'!A1,10.0.0.9,refused,0.0,wrong name or password" in lines[2]
+
+
+def test_hash_password_prompts_twice_at_a_terminal(monkeypatch):
+    from harrow_kpi import cli as cli_module
+
+    prompts = []
+    answers = iter(["a long passphrase", "a long passphrase"])
+    monkeypatch.setattr(cli_module.getpass, "getpass", lambda prompt: prompts.append(prompt) or next(answers))
+    monkeypatch.setattr(cli_module, "_at_terminal", lambda: True)
+    result = run("hash-password")
+    assert result.returncode == 0, result.stderr
+    assert prompts == ["Officer password: ", "The same password again: "]
+    assert auth.verify_password("a long passphrase", result.stdout.strip())
 
 
 def test_the_database_option_also_follows_the_command(tmp_path):

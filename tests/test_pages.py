@@ -493,12 +493,20 @@ def officer_secrets():
 
 
 def open_upload(secrets=None, officer=None):
+    """The upload page; with ``officer``, already signed in as that configured officer (the right
+    is checked against the secrets on every run, so the account is configured too)."""
+    from harrow_kpi import auth
+
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if officer:
+        secrets = secrets or {"officers": {officer: officer_secrets()["officers"]["jsmith"]}}
     if secrets:
         at.secrets.update(secrets)
     at.run()
     if officer:
         at.session_state["officer"] = officer
+        at.session_state["officer_mode"] = "password"
+        at.session_state["officer_hash"] = auth.fingerprint(secrets["officers"][officer])
     at.switch_page("pages/upload.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -512,7 +520,10 @@ def test_upload_page_says_how_to_configure_an_officer_when_none_is(app_env, monk
     assert not at.get("file_uploader")
 
 
-def test_a_wrong_password_is_refused(app_env):
+def test_a_wrong_password_is_refused(app_env, tmp_path, monkeypatch):
+    from tests.helpers import private_store
+
+    monkeypatch.setenv("HARROW_KPI_DB", str(private_store(app_env, tmp_path)))  # the attempt is recorded
     at = open_upload(officer_secrets())
     at.text_input(key="sign_in_name").set_value("jsmith")
     at.text_input(key="sign_in_password").set_value("wrong password")

@@ -296,9 +296,15 @@ def test_an_officer_previews_and_commits_next_years_scorecard_on_the_upload_page
 
     data = definition_file(path)
     monkeypatch.setenv("HARROW_KPI_DB", str(path))
+    from harrow_kpi import auth
+
+    stored = auth.hash_password("correct horse battery", iterations=1000)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["officers"] = {"jsmith": stored}  # the right is checked against the secrets on every run
     at.run()
-    at.session_state["officer"] = "jsmith"
+    signed_in = {"officer": "jsmith", "officer_mode": "password", "officer_hash": auth.fingerprint(stored)}
+    for key, value in signed_in.items():
+        at.session_state[key] = value
     at.switch_page("pages/upload.py").run()
     assert "5. Next year's scorecard" in [h.value for h in at.header]
     assert at.selectbox(key="scorecard_year").value == "2020/21"
