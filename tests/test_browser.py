@@ -252,6 +252,17 @@ def test_a_scrutiny_member_filters_opens_a_measure_and_shares_the_link(server, b
     colleague.close()
 
 
+def test_addresses_typed_into_a_link_never_become_links(server, browser):
+    """The search text is shown back in words: escaped, and with no autolink (https://, www., a@b)."""
+    page = browser.new_page(viewport={"width": 1366, "height": 1000})
+    page.goto(f"{server}/supporting-those-most-in-need?q=https://evil.example%20www.evil.example%20a@evil.example",
+              wait_until="domcontentloaded")
+    page.get_by_text("Overall picture in 2019/20 Q2").wait_for(timeout=60_000)
+    page.get_by_text("evil").first.wait_for(timeout=30_000)
+    assert page.locator('a[href*="evil"]').count() == 0
+    page.close()
+
+
 def test_the_ward_map_canvas_is_drawn_with_no_network(server, browser):
     from io import BytesIO
 

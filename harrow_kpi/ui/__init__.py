@@ -156,7 +156,16 @@ def plain(text) -> str:
     link, image, autolink (https://x, www.x, a@b.c), tag, heading or emphasis can form."""
     if not isinstance(text, str):
         return ""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:=@&])", r"\\\1", text)
+    return _unlinked(re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:=@&])", r"\\\1", text))
+
+
+# The browser's Markdown still turns an escaped https://x, www.x or a@b.c into a link (GFM autolink
+# literals); an invisible word joiner after "@", inside "://" and after "www" stops it.
+_AUTOLINK = re.compile(r"(@|:(?=\\?/\\?/)|(?<![A-Za-z0-9])www(?=\\?\.))", re.IGNORECASE)
+
+
+def _unlinked(text: str) -> str:
+    return _AUTOLINK.sub(lambda found: found[0] + "\u2060", text)
 
 
 # In a table cell only inline Markdown can form: links and images need "[", tags "<", autolinks "://",
@@ -167,7 +176,7 @@ _CELL = re.compile(r"[\\`*~\[\]<>$|&@]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|:(?=//
 
 def cell(value):
     """A table cell shown as text: st.table renders every cell as Markdown."""
-    return _CELL.sub(lambda found: "\\" + found[0], value) if isinstance(value, str) else value
+    return _unlinked(_CELL.sub(lambda found: "\\" + found[0], value)) if isinstance(value, str) else value
 
 
 # A RAG band as a coloured chip (Streamlit's badge, dark text on a light fill) with its symbol,
