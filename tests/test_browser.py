@@ -545,16 +545,18 @@ def test_table_figures_are_right_aligned_and_rag_stays_a_chip(server, browser):
     table.scroll_into_view_if_needed()
     cells = table.evaluate("""t => {
         const heads = [...t.querySelectorAll('thead th')].map(th => th.innerText.trim());
-        return [...t.querySelectorAll('tbody tr')].slice(0, 6).flatMap(tr => [...tr.querySelectorAll('td')].map((td, i) => {
+        const rows = [...t.querySelectorAll('tbody tr')].slice(0, 6);
+        return rows.flatMap(tr => [...tr.querySelectorAll('td')].map((td, i) => {
             const text = td.querySelector('p') || td, range = document.createRange();
             range.selectNodeContents(text);
             const box = td.getBoundingClientRect(), ink = range.getBoundingClientRect();
             return {column: heads[i], align: getComputedStyle(td).textAlign, text: td.innerText.trim(),
                     gapRight: box.right - ink.right, gapLeft: ink.left - box.left,
-                    chip: !!td.querySelector('[data-testid="stMarkdownBadge"], .stMarkdownBadge, span[class*="badge"]')};
+                    chip: !!td.querySelector('.stMarkdownBadge, [class*="Badge"], [class*="badge"]')};
         }));
     }""")
-    heads = table.evaluate("t => [...t.querySelectorAll('thead th')].map(th => [th.innerText.trim(), getComputedStyle(th).textAlign])")
+    heads = table.evaluate(
+        "t => [...t.querySelectorAll('thead th')].map(th => [th.innerText.trim(), getComputedStyle(th).textAlign])")
     page.screenshot(path=str(OUTPUT / "table-figures-right-aligned.png"))
     figures = [c for c in cells if c["column"] in ("Target", "Actual") and c["text"]]
     assert figures, cells
@@ -563,20 +565,21 @@ def test_table_figures_are_right_aligned_and_rag_stays_a_chip(server, browser):
     assert all(align == "right" for name, align in heads if name in ("Target", "Actual")), heads
     words = [c for c in cells if c["column"] not in ("Target", "Actual")]
     assert all(c["align"] == "left" for c in words), words
+    assert any(c["chip"] for c in words if "RAG" in c["column"]), words  # the RAG chips are kept
     page.close()
 
 
-# Where focus is, and whether it can be seen: an outline of 2 px or more on the element, or on a
-# select's box around its input, or on a checkbox's box (its input is visually hidden).
+# Where focus is, and whether it can be seen: an outline of 2 px or more around a box of some size, on
+# the element, or for a select's or a toggle's input (hidden inside it) on that control's box.
 FOCUSED = """() => {
     const e = document.activeElement;
-    const ring = el => { const s = getComputedStyle(el);
-        return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2; };
-    const select = e.closest('[data-baseweb="select"]'), box = e.closest('label[data-baseweb="checkbox"]');
-    const visible = ring(e) || !!(select && ring(select.firstElementChild))
-        || !!(box && ring(box.firstElementChild));
+    const ring = el => { const s = getComputedStyle(el), box = el.getBoundingClientRect();
+        return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2 && box.width >= 8 && box.height >= 8
+            && s.opacity !== '0'; };
+    const holder = e.closest('[data-testid="stSelectbox"] [role="group"], [data-testid="stMultiSelect"] [role="group"],'
+        + '[data-testid="stCheckbox"] label, [data-testid="stRadio"] label');
     return {tag: e.tagName, label: (e.getAttribute('aria-label') || e.innerText || e.value || '').trim().slice(0, 60),
-            cls: String(e.className), visible};
+            cls: String(e.className), visible: ring(e) || !!(holder && ring(holder))};
 }"""
 
 
@@ -606,9 +609,11 @@ def test_each_scenario_works_from_the_keyboard_alone_with_focus_always_visible(s
     # A priority page's filters: the headline checkbox (Space) and a RAG band (arrow keys, Enter).
     page.wait_for_timeout(1000)
     tab_to(page, lambda f: f["label"] == "Headline measures only", unseen)
+    page.screenshot(path=str(OUTPUT / "keyboard-toggle-focused.png"))
     page.keyboard.press("Space")
     page.wait_for_function("() => location.search.includes('headline=1')", timeout=30_000)
     tab_to(page, lambda f: f["label"] == "RAG status", unseen)
+    page.screenshot(path=str(OUTPUT / "keyboard-select-focused.png"))
     page.keyboard.press("ArrowDown")
     page.get_by_role("option").first.wait_for(timeout=10_000)
     page.keyboard.press("Enter")
@@ -632,7 +637,7 @@ def test_each_scenario_works_from_the_keyboard_alone_with_focus_always_visible(s
     page.get_by_text("Slide 1 of").wait_for(timeout=30_000)
     # The ward map: choose a ward.
     page.goto(f"{server}/ward-map", wait_until="domcontentloaded")
-    page.get_by_text("Choose a ward (or click it on the map)").first.wait_for(timeout=60_000)
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="My ward").wait_for(timeout=60_000)
     tab_to(page, lambda f: f["label"] == "My ward", unseen, most=120)
     page.keyboard.press("ArrowDown")
     page.get_by_role("option").nth(1).wait_for(timeout=10_000)

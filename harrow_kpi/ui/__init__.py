@@ -194,13 +194,18 @@ def chip(value):
 
 
 # A keyboard user always sees where focus is (WCAG 2.4.7, 2.4.11): Streamlit's own focus rings are
-# missing on the sidebar's page links and the selects' inputs. A 3 px near-black outline with a
-# white inner ring reads on the white page, the grey sidebar and a tile's pale fill alike.
+# missing on the sidebar's page links, and a select's or a toggle's input is hidden inside its box, so
+# the box is outlined. A 3 px near-black outline reads on the white page, the grey sidebar and a
+# tile's pale fill alike.
 FOCUS_STYLE = """<style>
 :focus-visible, [data-testid="stSidebarNav"] a:focus-visible, [data-testid="stPageLink"] a:focus-visible {
   outline: 3px solid #0B0C0C !important; outline-offset: 2px !important; box-shadow: 0 0 0 2px #FFFFFF;}
-[data-baseweb="select"] input:focus-visible {outline: none !important; box-shadow: none;}
-[data-baseweb="select"]:focus-within > div {outline: 3px solid #0B0C0C; outline-offset: 2px;}
+[data-testid="stSelectbox"] input:focus-visible, [data-testid="stMultiSelect"] input:focus-visible,
+[data-testid="stCheckbox"] input:focus-visible, [data-testid="stRadio"] input:focus-visible {
+  outline: none !important; box-shadow: none;}
+[data-testid="stSelectbox"] [role="group"]:focus-within, [data-testid="stMultiSelect"] [role="group"]:focus-within,
+[data-testid="stCheckbox"] label:has(input:focus-visible), [data-testid="stRadio"] label:has(input:focus-visible) {
+  outline: 3px solid #0B0C0C; outline-offset: 2px; border-radius: 0.5rem;}
 </style>"""
 
 
