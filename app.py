@@ -17,6 +17,8 @@ st.set_page_config(
     initial_sidebar_state="auto",  # open on a desktop, closed on a phone (it would cover the page)
 )
 
+ui.focus_outline()
+
 PAGES = Path(__file__).parent / "pages"
 
 path = ui.db_path()
@@ -25,7 +27,7 @@ signin.check_configuration()  # a malformed officer password hash is logged when
 # a font CDN, and the app must not need the network. Each page file is named as its URL
 # path, so that Streamlit's legacy pages/ run finds a deep link (see pages/__init__.py).
 presenting = st.query_params.get("present") == "1"
-overview = st.Page("pages/overview.py", title="Overview", url_path="home", default=not presenting)
+overview = st.Page("pages/overview.py", title="Overview", url_path="home", default=True)
 priority_pages = [
     st.Page(f"pages/{slug}.py", title=name, url_path=slug)
     for slug, name in (
@@ -37,7 +39,7 @@ priority_pages = [
 plans = st.Page("pages/plans-2004-2020.py", title="Plans 2004 to 2020", url_path="plans-2004-2020")
 wards = st.Page("pages/ward-map.py", title="Ward map", url_path="ward-map")
 upload = st.Page("pages/upload.py", title="Upload a quarter (officers)", url_path="upload")
-cabinet = st.Page("pages/cabinet.py", title="Cabinet slides", url_path="cabinet", default=presenting)
+cabinet = st.Page("pages/cabinet.py", title="Cabinet slides", url_path="cabinet")
 
 navigation = st.navigation({
     "": [overview],

@@ -338,6 +338,17 @@ def hash_password() -> None:
          f"HARROW_KPI_OFFICERS='NAME={hashed}'.")
 
 
+@cli.command("serve-data", help="Publish the store read-only as JSON and CSV with Datasette (no officer tables).")
+@click.option("--port", default=8001, show_default=True, help="the port to listen on")
+@click.option("--host", default="127.0.0.1", show_default=True, help="the address to listen on")
+@_with_db()
+def serve_data(path: Path, port: int, host: str) -> None:
+    from harrow_kpi import opendata  # Datasette loads only for this command
+
+    click.echo(f"Serving {path} read-only at http://{host}:{port}/ (Ctrl+C to stop)")
+    opendata.serve(path, host, port)
+
+
 @cli.command("data-readme", help="Refresh the generated sections of data/README.md.")
 @_with_db()
 def data_readme(path: Path) -> None:

@@ -548,3 +548,117 @@ def test_the_server_stops_on_sigterm_with_the_upload_check_worker_running(db_fil
     while time.time() < deadline and any(_alive(pid) for pid in workers):
         time.sleep(0.2)
     assert not any(_alive(pid) for pid in workers)
+
+
+# Figures right-aligned, RAG chips kept: st.table's own inline left alignment is outweighed (ui.table).
+def test_table_figures_are_right_aligned_and_rag_stays_a_chip(server, browser):
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(f"{server}/supporting-those-most-in-need?indicator=homelessness-duty-accepted",
+              wait_until="domcontentloaded")
+    page.get_by_text("Every figure, with its source").wait_for(timeout=60_000)
+    table = page.locator('[data-testid="stTable"]').filter(has_text="Actual").first
+    table.scroll_into_view_if_needed()
+    cells = table.evaluate("""t => {
+        const heads = [...t.querySelectorAll('thead th')].map(th => th.innerText.trim());
+        const rows = [...t.querySelectorAll('tbody tr')].slice(0, 6);
+        return rows.flatMap(tr => [...tr.querySelectorAll('td')].map((td, i) => {
+            const text = td.querySelector('p') || td, range = document.createRange();
+            range.selectNodeContents(text);
+            const box = td.getBoundingClientRect(), ink = range.getBoundingClientRect();
+            return {column: heads[i], align: getComputedStyle(td).textAlign, text: td.innerText.trim(),
+                    gapRight: box.right - ink.right, gapLeft: ink.left - box.left,
+                    chip: !!td.querySelector('.stMarkdownBadge, [class*="Badge"], [class*="badge"]')};
+        }));
+    }""")
+    heads = table.evaluate(
+        "t => [...t.querySelectorAll('thead th')].map(th => [th.innerText.trim(), getComputedStyle(th).textAlign])")
+    page.screenshot(path=str(OUTPUT / "table-figures-right-aligned.png"))
+    figures = [c for c in cells if c["column"] in ("Target", "Actual") and c["text"]]
+    assert figures, cells
+    for c in figures:  # the text ends at the cell's right padding, not at its left
+        assert c["align"] == "right" and c["gapRight"] < 16 < c["gapLeft"] + 1, c
+    assert all(align == "right" for name, align in heads if name in ("Target", "Actual")), heads
+    words = [c for c in cells if c["column"] not in ("Target", "Actual")]
+    assert all(c["align"] == "left" for c in words), words
+    assert any(c["chip"] for c in words if "RAG" in c["column"]), words  # the RAG chips are kept
+    page.close()
+
+
+# Where focus is, and whether it can be seen: an outline of 2 px or more around a box of some size, on
+# the element, or for a select's or a toggle's input (hidden inside it) on that control's box.
+FOCUSED = """() => {
+    const e = document.activeElement;
+    const ring = el => { const s = getComputedStyle(el), box = el.getBoundingClientRect();
+        return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2 && box.width >= 8 && box.height >= 8
+            && s.opacity !== '0'; };
+    const holder = e.closest('[data-testid="stSelectbox"] [role="group"], [data-testid="stMultiSelect"] [role="group"],'
+        + '[data-testid="stCheckbox"] label, [data-testid="stRadio"] label');
+    return {tag: e.tagName, label: (e.getAttribute('aria-label') || e.innerText || e.value || '').trim().slice(0, 60),
+            cls: String(e.className), visible: ring(e) || !!(holder && ring(holder))};
+}"""
+
+
+def tab_to(page, matches, unseen, backwards=False, most=80):
+    """Tab (or Shift+Tab) until the focused element matches; every stop on the way must show its focus."""
+    for _ in range(most):
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        page.wait_for_timeout(60)
+        now = page.evaluate(FOCUSED)
+        if now["tag"] not in ("BODY", "MAIN") and not now["visible"]:
+            unseen.append(now)
+        if matches(now):
+            return now
+    raise AssertionError(f"never reached by keyboard; last focus {now}")
+
+
+def test_each_scenario_works_from_the_keyboard_alone_with_focus_always_visible(server, browser):
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    unseen = []
+    # The Overview's priority tile link opens its priority page.
+    page.goto(server, wait_until="domcontentloaded")
+    page.get_by_text("Priorities in 2019/20 Q2").wait_for(timeout=60_000)
+    tab_to(page, lambda f: "tile" in f["cls"] and f["label"].startswith("Supporting Those Most in Need"), unseen)
+    page.keyboard.press("Enter")
+    page.get_by_text("Overall picture in 2019/20 Q2").wait_for(timeout=60_000)
+    assert "supporting-those-most-in-need" in page.url
+    # A priority page's filters: the headline checkbox (Space) and a RAG band (arrow keys, Enter).
+    page.wait_for_timeout(1000)
+    tab_to(page, lambda f: f["label"] == "Headline measures only", unseen)
+    page.screenshot(path=str(OUTPUT / "keyboard-toggle-focused.png"))
+    page.keyboard.press("Space")
+    page.wait_for_function("() => location.search.includes('headline=1')", timeout=30_000)
+    tab_to(page, lambda f: f["label"] == "RAG status", unseen)
+    page.screenshot(path=str(OUTPUT / "keyboard-select-focused.png"))
+    page.keyboard.press("ArrowDown")
+    page.get_by_role("option").first.wait_for(timeout=10_000)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => location.search.includes('rag=')", timeout=30_000)
+    # Back with Shift+Tab to the checkbox, and forward again, then a measure's Details.
+    tab_to(page, lambda f: f["label"] == "Headline measures only", unseen, backwards=True)
+    tab_to(page, lambda f: f["tag"] == "BUTTON" and f["label"] == "Details", unseen, most=120)
+    page.keyboard.press("Enter")
+    page.get_by_text("Every figure, with its source").wait_for(timeout=30_000)
+    assert "indicator=" in page.url
+    # The Cabinet slides: Next and Previous.
+    page.goto(f"{server}/cabinet?present=1&slide=1", wait_until="domcontentloaded")
+    page.get_by_text("Slide 1 of").wait_for(timeout=60_000)
+    tab_to(page, lambda f: f["tag"] == "BUTTON" and f["label"].startswith("Next"), unseen)
+    page.keyboard.press("Enter")
+    page.get_by_text("Slide 2 of").wait_for(timeout=30_000)
+    page.wait_for_timeout(500)
+    tab_to(page, lambda f: f["tag"] == "BUTTON" and f["label"].endswith("Previous"), unseen, backwards=True)
+    page.keyboard.press("Space")
+    page.get_by_text("Slide 1 of").wait_for(timeout=30_000)
+    # The ward map: choose a ward.
+    page.goto(f"{server}/ward-map", wait_until="domcontentloaded")
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="My ward").wait_for(timeout=60_000)
+    tab_to(page, lambda f: f["label"] == "My ward", unseen, most=120)
+    page.keyboard.press("ArrowDown")
+    page.get_by_role("option").nth(1).wait_for(timeout=10_000)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => location.search.includes('ward=E05')", timeout=30_000)
+    page.screenshot(path=str(OUTPUT / "keyboard-ward-chosen.png"))
+    assert unseen == []
+    page.close()

@@ -13,7 +13,7 @@ from tests.helpers import ROOT
 PACKAGE = ROOT / "harrow_kpi"
 DOMAIN = sorted(f"harrow_kpi.{path.stem}" for path in PACKAGE.glob("*.py") if not path.stem.startswith("__"))
 SQL = re.compile(r"\b(SELECT|INSERT INTO|DELETE FROM|UPDATE \w+ SET|CREATE (TABLE|INDEX))\b")
-STORE_MODULES = {"store.py", "queries.py", "uploads.py"}
+STORE_MODULES = {"store.py", "queries.py", "uploads.py", "opendata.py"}
 
 
 def contracts() -> list[dict]:

@@ -136,3 +136,14 @@ def test_rag_cells_become_chips_and_other_text_stays_text():
     assert ui.chip("none printed (rule: HG)") == "none printed (rule: HG)"
     assert ui.chip("[evil](x) HR") == "\\[evil\\](x) HR"  # data text is escaped, never a chip
     assert ui.chip(None) is None
+
+
+def test_figure_columns_are_right_aligned_over_st_tables_inline_left():
+    import pandas as pd
+
+    frame = pd.DataFrame({"Measure": ["Book issues"], "Target": ["300,000"], "Actual": ["219,200"],
+                          "RAG": [":green-badge[✔ LG Low Green]"]})
+    css = ui.styled(frame).set_uuid("x").to_html()
+    assert "#T_x_row0_col1" in css and "#T_x_row0_col2" in css and "#T_x_row0_col0" not in css.split("</style>")[0]
+    assert "text-align: right !important" in css and "#T_x th.col2" in css and "th.col3" not in css
+    assert isinstance(ui.styled(frame[["Measure", "RAG"]]), pd.DataFrame)  # no figures: the frame as it is

@@ -179,6 +179,12 @@ def cell(value):
     return _unlinked(_CELL.sub(lambda found: "\\" + found[0], value)) if isinstance(value, str) else value
 
 
+# Columns of figures, right-aligned wherever a table shows them (so digits line up for comparison).
+FIGURE_COLUMNS = ("Target", "Actual", "Amount")
+# st.table writes each cell's alignment as an inline style (left for text), which beats the Styler's
+# per-cell rule unless that rule is !important; headers are aligned with their figures.
+RIGHT = "text-align: right !important"
+
 # A RAG band as a coloured chip (Streamlit's badge, dark text on a light fill) with its symbol,
 # code and label, so it never rests on colour: the band's words lead the cell.
 CHIP_COLOURS = {"HG": "green", "LG": "green", "A": "orange", "LR": "red", "HR": "red"}
@@ -196,13 +202,45 @@ def chip(value):
     return f":{CHIP_COLOURS[code]}-badge[{found[0]}]" + cell(value[found.end():])
 
 
+# A keyboard user always sees where focus is (WCAG 2.4.7, 2.4.11): Streamlit's own focus rings are
+# missing on the sidebar's page links, and a select's or a toggle's input is hidden inside its box, so
+# the box is outlined. A 3 px near-black outline reads on the white page, the grey sidebar and a
+# tile's pale fill alike.
+FOCUS_STYLE = """<style>
+:focus-visible, [data-testid="stSidebarNav"] a:focus-visible, [data-testid="stPageLink"] a:focus-visible {
+  outline: 3px solid #0B0C0C !important; outline-offset: 2px !important; box-shadow: 0 0 0 2px #FFFFFF;}
+[data-testid="stSelectbox"] input:focus-visible, [data-testid="stMultiSelect"] input:focus-visible,
+[data-testid="stCheckbox"] input:focus-visible, [data-testid="stRadio"] input:focus-visible {
+  outline: none !important; box-shadow: none;}
+[data-testid="stSelectbox"] [role="group"]:focus-within, [data-testid="stMultiSelect"] [role="group"]:focus-within,
+[data-testid="stCheckbox"] label:has(input:focus-visible), [data-testid="stRadio"] label:has(input:focus-visible) {
+  outline: 3px solid #0B0C0C; outline-offset: 2px; border-radius: 0.5rem;}
+</style>"""
+
+
+def focus_outline() -> None:
+    """The app-wide focus outline, in the event container (it takes no room on the page)."""
+    st.html(FOCUS_STYLE)
+
+
 def table(frame: pd.DataFrame, container=None, **options) -> None:
     """st.table with every cell, header and index shown as text, never as a link, image or tag;
-    RAG columns as chips."""
+    RAG columns as chips and figures right-aligned."""
     shown = frame.copy()
     for column in shown.columns:
         shown[column] = shown[column].map(chip if "RAG" in str(column) else cell)
-    (container or st).table(shown.rename(columns=cell), **options)
+    shown = shown.rename(columns=cell)
+    (container or st).table(styled(shown), **options)
+
+
+def styled(frame: pd.DataFrame):
+    """The frame's figure columns right-aligned, cells and headers, as st.table applies a Styler."""
+    figures = [column for column in frame.columns if column in FIGURE_COLUMNS]
+    if not figures or not frame.columns.is_unique:
+        return frame
+    headers = [{"selector": f"th.col{frame.columns.get_loc(column)}", "props": RIGHT} for column in figures]
+    return frame.style.set_properties(subset=figures, **{"text-align": RIGHT.split(": ")[1]}).set_table_styles(
+        headers, overwrite=False)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -59,7 +59,9 @@ a.tile:focus-visible {outline: 3px solid #0B0C0C; outline-offset: 1px;}
     overflow: hidden; clip: rect(0 0 0 0);}
   [data-testid="stMain"] [data-testid="stTable"] tr {border: 1px solid #B1B4B6; border-radius: 0.4rem;
     margin-bottom: 0.5rem; padding: 0.3rem 0.5rem;}
-  [data-testid="stMain"] [data-testid="stTable"] td {border: none; padding: 0.1rem 0; text-align: left !important;}
+  /* :not(#_) outweighs ui.table's right-aligned figures (an id rule): on a phone each row is a card */
+  [data-testid="stMain"] [data-testid="stTable"] td:not(#_) {border: none; padding: 0.1rem 0;
+    text-align: left !important;}
   [data-testid="stMain"] [data-testid="stTable"] td:first-child {font-weight: 700;}
   [data-testid="stMain"] [data-testid="stTable"] td:nth-child(2)::before {content: "Target: ";}
   [data-testid="stMain"] [data-testid="stTable"] td:nth-child(3)::before {content: "Actual: ";}
