@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import re
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from datasette.app import Datasette
 from datasette.plugins import pm
 from datasette.utils.asgi import Response
 
-from harrow_kpi import dataset
+from harrow_kpi import dataset, queries, store
 from harrow_kpi.schema import BUILD_ORDER
 
 PUBLIC_TABLES = tuple(BUILD_ORDER)
@@ -187,8 +188,29 @@ def datasette(path: str | Path, folder: str | Path | None = None):
                      settings={"allow_download": False, "allow_facet": True, "default_page_size": 100})
 
 
+def published(path: str | Path, folder: str | Path) -> Path:
+    """A copy of the store holding only what readers may see: the published tables, less every figure
+    of a draft quarter. Served instead of the store itself, so drafts and officer data are not merely
+    hidden but absent, and officers can go on writing the store while it is served."""
+    target = Path(folder) / Path(path).name
+    with sqlite3.connect(path) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    source.close()
+    with store.opened(target) as db:
+        drafts = queries.draft_quarters(db)
+        with store.writing(db, bump=False):
+            db.execute(f"DELETE FROM observations WHERE period IN ({','.join('?' * len(drafts))})", drafts)
+            for table in set(db.table_names()) - set(PUBLIC_TABLES):
+                db.execute(f"DROP TABLE [{table}]")
+        db.execute("VACUUM")
+    return target
+
+
 def serve(path: str | Path, host: str, port: int) -> None:
-    """Serve until interrupted."""
+    """Serve a published copy (see ``published``) until interrupted; restart to publish changes."""
+    import tempfile
+
     import uvicorn
 
-    uvicorn.run(datasette(path).app(), host=host, port=port, log_level="warning")
+    with tempfile.TemporaryDirectory(prefix="harrow-kpi-open-data-") as folder:
+        uvicorn.run(datasette(published(path, folder)).app(), host=host, port=port, log_level="warning")

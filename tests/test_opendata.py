@@ -126,3 +126,20 @@ def test_serve_data_starts_a_server_on_the_given_port(db_file):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_draft_quarter_is_absent_from_the_published_copy_until_it_is_published(recorded, tmp_path):
+    """recorded holds an upload of book issues for 2019/20 Q3, a draft until an officer publishes it."""
+    (tmp_path / "draft").mkdir()
+    (tmp_path / "published").mkdir()
+    copy = opendata.published(recorded, tmp_path / "draft")
+    with store.opened(copy) as db:
+        assert set(db.table_names()) == set(opendata.PUBLIC_TABLES)
+        assert db.execute("SELECT count(*) FROM observations WHERE period = '2019/20 Q3'").fetchone()[0] == 0
+    [(status, body)] = get(copy, f"/{copy.stem}/measure_history.json?indicator_id=book-issues&_shape=array")
+    assert status == 200 and "2019/20 Q3" not in [row["period"] for row in json.loads(body)]
+    uploads.publish(recorded, "2019/20 Q3", "asingh", needed=1)
+    copy = opendata.published(recorded, tmp_path / "published")
+    [(status, body)] = get(copy, f"/{copy.stem}/measure_history.json?indicator_id=book-issues&_shape=array")
+    q3 = [row for row in json.loads(body) if row["period"] == "2019/20 Q3"]
+    assert [row["actual"] for row in q3] == [301200]
