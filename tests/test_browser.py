@@ -490,13 +490,27 @@ STREAMLIT_OWNED = [['[data-testid="stSidebarNav"]']]
 
 @pytest.mark.parametrize("path", AXE_PAGES)
 def test_no_serious_accessibility_violations_of_ours(server, browser, path):
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(f"{server}/{path}", wait_until="domcontentloaded")
+    page.locator('[data-testid="stMainBlockContainer"] h1').first.wait_for(timeout=60_000)
+    assert serious_violations(page) == []
+    page.close()
+
+
+def test_the_signed_in_upload_page_has_no_serious_accessibility_violations(server, browser):
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(f"{server}/upload", wait_until="domcontentloaded")
+    sign_in(page)
+    page.get_by_text("One row per measure").wait_for(timeout=60_000)
+    assert serious_violations(page) == []
+    page.close()
+
+
+def serious_violations(page) -> list:
     if not AXE.exists():
         if os.environ.get("CI"):
             raise RuntimeError("axe-core is missing: .ci/run installs it with npm into tests/e2e")
         pytest.skip("axe-core not installed (npm install --prefix tests/e2e)")
-    page = browser.new_page(viewport={"width": 1366, "height": 900})
-    page.goto(f"{server}/{path}", wait_until="domcontentloaded")
-    page.locator('[data-testid="stMainBlockContainer"] h1').first.wait_for(timeout=60_000)
     page.wait_for_timeout(2500)
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
@@ -504,10 +518,8 @@ def test_no_serious_accessibility_violations_of_ours(server, browser, path):
             {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})""",
         STREAMLIT_OWNED,
     )
-    serious = [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]
-               if v["impact"] in ("serious", "critical")]
-    assert serious == []
-    page.close()
+    return [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]
+            if v["impact"] in ("serious", "critical")]
 
 
 def _alive(pid: int) -> bool:

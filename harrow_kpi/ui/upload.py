@@ -68,9 +68,10 @@ def _template(path: str, officer: str) -> None:
     right.download_button("Template (Excel)", lambda: exports.to_excel(table, sheet="Quarter"), f"{stem}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key="template_xlsx", on_click="ignore")
-    st.caption("One row per measure, pre-filled with its current target. Fill in `actual` (or `status_note` "
-               "saying why there is none), and `rag`, `commentary` or `ward_code` where you have them; rows left "
-               "without an actual, RAG, status note or commentary are skipped. `name`, `unit` and `polarity` are "
+    # Column names in bold, not code spans: code in a caption fails the contrast check (axe-core).
+    st.caption("One row per measure, pre-filled with its current target. Fill in **actual** (or **status_note** "
+               "saying why there is none), and **rag**, **commentary** or **ward_code** where you have them; rows left "
+               "without an actual, RAG, status note or commentary are skipped. **name**, **unit** and **polarity** are "
                "there to help and are ignored.")
 
 
