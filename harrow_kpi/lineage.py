@@ -49,31 +49,6 @@ def lineage(theme_id: str, links: pd.DataFrame) -> set[str]:
     return {theme_id} | ancestors(theme_id, links) | descendants(theme_id, links)
 
 
-def align(plan_a: str, plan_b: str, themes: pd.DataFrame, links: pd.DataFrame, plan_order: list[str]) -> dict:
-    """Two plans side by side: for each theme of the earlier plan, the themes it became
-    in the later one; which themes persisted, which were dropped, which are new."""
-    if plan_order.index(plan_a) > plan_order.index(plan_b):
-        plan_a, plan_b = plan_b, plan_a
-    top = top_themes(themes)
-    earlier = top[top["plan_id"] == plan_a].sort_values("position")
-    later = top[top["plan_id"] == plan_b].sort_values("position")
-    later_ids = set(later["theme_id"])
-    rows, reached = [], set()
-    for theme in earlier.to_dict("records"):
-        became = descendants(theme["theme_id"], links) & later_ids
-        reached |= became
-        rows.append({"theme_id": theme["theme_id"], "name": theme["name"],
-                     "became": sorted(became, key=list(later["theme_id"]).index)})
-    return {
-        "earlier": plan_a,
-        "later": plan_b,
-        "rows": rows,
-        "persisted": [r["theme_id"] for r in rows if r["became"]],
-        "dropped": [r["theme_id"] for r in rows if not r["became"]],
-        "new": [t for t in later["theme_id"] if t not in reached],
-    }
-
-
 def sankey_nodes_links(themes: pd.DataFrame, links: pd.DataFrame, plan_order: list[str]) -> tuple[list, list]:
     """Nodes (top-level themes in plan order) and links, as lists of dicts for a Sankey."""
     top = top_themes(themes)

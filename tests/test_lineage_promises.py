@@ -41,14 +41,6 @@ def test_every_theme_has_a_predecessor_or_a_successor(db):
             assert (links["to_theme_id"] == theme["theme_id"]).any(), theme["theme_id"]
 
 
-def test_two_plans_side_by_side(db):
-    aligned = lineage.align("scorecard-2019", "bvpp-2004", queries.themes(db), queries.theme_links(db), ORDER)
-    assert aligned["earlier"] == "bvpp-2004"
-    environment = next(r for r in aligned["rows"] if r["theme_id"] == "bvpp-2004/environmental-priorities")
-    assert "scorecard-2019/build-a-better-harrow" in environment["became"]
-    assert set(aligned["persisted"]) | set(aligned["dropped"]) == {r["theme_id"] for r in aligned["rows"]}
-
-
 def test_subtree_includes_printed_objectives(db):
     tree = lineage.subtree("scorecard-2019/build-a-better-harrow", queries.themes(db))
     assert len(tree) == 6  # the priority and its five objectives
