@@ -830,16 +830,16 @@ def test_an_uploaded_status_note_commentary_and_file_name_show_as_text_on_the_dr
     at = open_priority("scorecard-2019/modernising-harrow-council")
     assert_no_live_markdown(at)
     # the card's commentary, escaped for st.caption by ui.plain
-    assert any(c.value == "\\<img src\\=x onerror\\=alert\\(1\\)\\> www\\.evil\\.example" for c in at.caption)
+    assert any(c.value == "\\<img src\\=x onerror\\=alert\\(1\\)\\> www\u2060\\.evil\\.example" for c in at.caption)
     at = open_priority("scorecard-2019/modernising-harrow-council", indicator="sickness-absence")
     assert not at.exception
     assert_no_live_markdown(at)
     history = at.table[0].value
     q2 = history[history["Period"] == "2019/20 Q2"].iloc[0]
     # st.table cells are Markdown too: escaped by ui.cell, by hand
-    assert q2["Status note"] == "\\[click\\](https\\://evil.example) !\\[x\\](https\\://evil.example/x.png)"
-    assert q2["Source"].startswith("Quarter upload #1: \\[report\\](www\\.evil.example).csv, row 2, by jsmith")
-    assert any(m.value.endswith("\\<img src\\=x onerror\\=alert\\(1\\)\\> www\\.evil\\.example")
+    assert q2["Status note"] == "\\[click\\](https\\:\u2060//evil.example) !\\[x\\](https\\:\u2060//evil.example/x.png)"
+    assert q2["Source"].startswith("Quarter upload #1: \\[report\\](www\u2060\\.evil.example).csv, row 2, by jsmith")
+    assert any(m.value.endswith("\\<img src\\=x onerror\\=alert\\(1\\)\\> www\u2060\\.evil\\.example")
                for m in at.markdown)
 
 
@@ -849,8 +849,8 @@ def test_search_and_rag_values_from_a_link_show_as_text(app_env):
     assert not at.exception
     assert_no_live_markdown(at)
     captions = [c.value for c in at.caption]
-    assert "Ignored in the link: rag\\=\\!\\[x\\]\\(https\\://evil\\.example/x\\.png\\)" in captions
-    assert any('name contains "\\[click\\]\\(https\\://evil\\.example\\)"' in c for c in captions)
+    assert "Ignored in the link: rag\\=\\!\\[x\\]\\(https\\:\u2060//evil\\.example/x\\.png\\)" in captions
+    assert any('name contains "\\[click\\]\\(https\\:\u2060//evil\\.example\\)"' in c for c in captions)
 
 
 def test_an_uploaded_figure_with_markdown_shows_as_text_on_the_overview(private_app, tmp_path):
@@ -860,7 +860,7 @@ def test_an_uploaded_figure_with_markdown_shows_as_text_on_the_overview(private_
     assert_no_live_markdown(at)
     at = open_page("pages/overview.py", q=EVIL)
     assert_no_live_markdown(at)
-    assert any(c.value.startswith('Filtered: name contains "\\[click\\]\\(https\\://evil\\.example\\) \\!\\[x\\]')
+    assert any(c.value.startswith('Filtered: name contains "\\[click\\]\\(https\\:\u2060//evil\\.example\\) \\!\\[x\\]')
                for c in at.caption)
 
 
