@@ -58,7 +58,7 @@ def meets(actual: float, target: float, polarity: str | None, qualifier: str | N
     """
     if polarity not in ("higher", "lower"):
         return None
-    side = rag.BOUND_SIDE.get(qualifier if isinstance(qualifier, str) else None)
+    side = rag.BOUND_SIDE.get(qualifier)
     if side is None:
         return actual >= target if polarity == "higher" else actual <= target
     strict = qualifier in rag.STRICT_BOUNDS
@@ -76,7 +76,7 @@ def gap_text(actual: float, target: float, polarity: str, unit: str | None, qual
     dev = rag.deviation(actual, target, polarity)
     if dev is None:
         return ""
-    if rag.BOUND_SIDE.get(qualifier if isinstance(qualifier, str) else None):
+    if rag.BOUND_SIDE.get(qualifier):
         return f"by an amount not printed (the figure is {qualifier} {format_number(actual)})"
     difference = abs(actual - target)
     amount = f"{difference:.1f} points" if unit == "percent" else f"{difference:,.6g}"

@@ -27,7 +27,7 @@ def percent(fraction: float) -> str:
     """A deviation as a percentage: one decimal, two where one would land on a band's edge."""
     value = abs(fraction) * 100
     text = f"{value:.1f}"
-    if text in ("5.0", "10.0") and not math.isclose(value, float(text), abs_tol=1e-9):
+    if text in ("5.0", "10.0") and not math.isclose(value, float(text)):
         text = f"{value:.2f}"
     return f"{text}%"
 

@@ -305,3 +305,13 @@ def test_every_basis_has_its_few_words():
     from harrow_kpi.schema import BASES
 
     assert set(display.BASIS_LABELS) == set(BASES)
+
+
+def test_a_bound_that_cannot_say_keeps_the_figure_it_judged_by():
+    verdict = promises.judge(_commitment(), _evidence(("2018/19", "2019-03-31", 900.0, "over")), "higher", "count",
+                             "2020-03-31", AS_OF)
+    assert (verdict["evidence"]["period"], verdict["evidence"]["actual"]) == ("2018/19", 900.0)
+
+
+def test_a_one_character_figure_reads_with_its_bound():
+    assert figure_text("5", 5, None, "under") == "under 5"

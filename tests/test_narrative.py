@@ -299,3 +299,10 @@ def test_the_briefing_pack_escapes_text_from_the_data(quarter):
     table.loc[table.index[0], "name"] = "<script>alert(1)</script>"
     text = briefing.build(table, previous, filters.Filters(quarter="2019/20 Q2"), histories)
     assert "<script>alert(1)</script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+
+
+def test_the_biggest_movers_read_with_their_printed_bound():
+    table = scorecard(measure("a", name="Alpha", direction="improving", actual=1200, actual_as_printed="1,200",
+                              qualifier="over", target=1000, previous_actual=900, previous_target=1000))
+    sentences = {s.key: s for s in narrative.quarter_summary(table)}
+    assert sentences["moved"].text == "Against their targets, the biggest improvement was “Alpha” (now over 1,200)."

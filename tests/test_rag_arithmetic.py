@@ -83,3 +83,37 @@ def test_figures_read_with_thousands_separators(printed, value, unit, expected):
     from harrow_kpi.display import figure_shown
 
     assert figure_shown(printed, value, unit) == expected
+
+
+def test_the_printed_figures_are_quoted_as_printed():
+    # Seed 001 line 117: council tax collected, target printed 57.0%, Q2 actual 56.2%, printed A;
+    # (57 - 56.2) / 57 = 1.40% below.
+    assert ra.explain(56.2, 57.0, "higher", "percent", "A", actual_as_printed="56.2%", target_as_printed="57.0%") == (
+        "56.2% against 57.0% is 1.4% below target; Amber is under 5% off; reported Amber ✔")
+    # Seed 001 line 302: first-time entrants printed "36 (151)" against 60, lower is better, printed HG;
+    # (60 - 36) / 60 = 40% better.
+    assert ra.explain(36, 60, "lower", "count", "HG", actual_as_printed="36 (151)", target_as_printed="60") == (
+        "36 (151) against 60 is 40.0% below target (lower is better); High Green is 5% or more better than target; "
+        "reported High Green ✔")
+
+
+def test_without_printed_figures_both_take_the_unit():
+    # Seed 001 line 473: female leisure users 50.4 against 50 (percent), printed LG; 0.4 / 50 = 0.8%.
+    assert ra.explain(50.4, 50, "higher", "percent", "LG") == (
+        "50.4% against 50% is 0.8% above target; Low Green is on target or under 5% better; reported Low Green ✔")
+
+
+def test_higher_is_better_unless_told():
+    assert ra.explain(63.9, 70, unit="percent") == (
+        "63.9% against 70% is 8.7% below target; Low Red is 5–10% off; no RAG reported")
+
+
+def test_a_code_outside_the_key_is_no_reported_rag():
+    assert ra.explain(63.9, 70, "higher", "percent", "Red") == (
+        "63.9% against 70% is 8.7% below target; Low Red is 5–10% off; no RAG reported")
+
+
+def test_one_against_a_zero_target_is_a_full_miss():
+    assert ra.explain(1, 0, "lower", "count", "HR") == (
+        "1 against a target of 0 is off target: any figure the wrong side of zero is a full miss; "
+        "High Red is more than 10% off; reported High Red ✔")

@@ -486,3 +486,12 @@ def test_a_definition_is_compared_with_the_year_before_not_the_latest(path):
         checked = check_definition(path, between.to_csv(index=False).encode(), filename="scorecard-2021-22.csv")
         preview = uploads.scorecard_preview(db, checked.rows)
     assert preview["outcome"].value_counts().to_dict() == {"unchanged": 115}  # against 2020/21, not 2022/23
+
+
+def test_a_definition_keeps_a_range_target(path):
+    # Seed 001 line 471: the equality of service ratio's target is printed 0.9-1.1.
+    load_definition(path)
+    with store.opened(path) as db:
+        members = queries.scorecard_members(db, "2020/21").set_index("indicator_id")
+    ratio = members.loc["adult-social-care-equality-of-service"]
+    assert (ratio["target_low"], ratio["target_high"], ratio["target_as_printed"]) == (0.9, 1.1, "0.9-1.1")

@@ -669,3 +669,13 @@ def test_an_uploaded_figure_replaces_a_printed_bound_and_a_roll_back_restores_it
     assert bound() == (10.2, None)
     uploads.rollback(path, upload_id, "jsmith")
     assert bound() == (10.15, "over")
+
+
+def test_a_rebuild_replays_each_ward_s_figure_of_one_measure_and_quarter(path):
+    text = HEADER + "book-issues,2019/20 Q3,5,,,,,E05000285\nbook-issues,2019/20 Q3,8,,,,,E05000286\n"
+    upload_id, _ = uploads.commit(path, check(path, text), "a")
+    rebuild.rebuild(path)
+    with store.opened(path) as db:
+        rows = db.execute("SELECT ward_code, actual FROM observations WHERE upload_id = ? ORDER BY ward_code",
+                          (upload_id,)).fetchall()
+    assert rows == [("E05000285", 5.0), ("E05000286", 8.0)]
