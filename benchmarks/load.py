@@ -37,8 +37,9 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from harrow_kpi import store
 
 ROOT = Path(__file__).resolve().parent.parent
-# What an audience asks for: the Overview and the five priority pages (url paths in app.py).
-PAGES = ["home", "build-a-better-harrow", "supporting-those-most-in-need", "preserving-vital-public-services",
+# What an audience asks for: the Overview (the default page, at the root URL) and the five priority
+# pages (url paths in app.py).
+PAGES = ["", "build-a-better-harrow", "supporting-those-most-in-need", "preserving-vital-public-services",
          "a-strong-local-economy-for-all", "modernising-harrow-council"]
 TICKS = os.sysconf("SC_CLK_TCK")
 # The cookie a reverse proxy keeps a browser on one Streamlit process by (docs/deploy.md).
@@ -54,7 +55,7 @@ def rerun(page: str) -> bytes:
 
 
 async def session(url: str, deadline: float, think: float, timeout: float, runs: list, errors: list,
-                  rng: random.Random, name: str) -> None:
+                  rng: random.Random, name: str, pages: list[str]) -> None:
     """One reader: connect, then ask for pages until the deadline. Each carries its own ``harrow_node``
     cookie, as a browser would after its first page, so a proxy that is sticky by that cookie
     spreads the sessions over its processes (docs/deploy.md)."""
@@ -64,7 +65,7 @@ async def session(url: str, deadline: float, think: float, timeout: float, runs:
                                       additional_headers={"Cookie": f"{COOKIE}={name}"}) as socket_:
             while time.monotonic() < deadline:
                 started = time.monotonic()
-                await socket_.send(rerun(rng.choice(PAGES)))
+                await socket_.send(rerun(rng.choice(pages)))
                 outcome = await asyncio.wait_for(_finished(socket_), timeout)
                 if outcome is None:
                     runs.append(time.monotonic() - started)
@@ -114,7 +115,7 @@ async def sample_rss(pids: list[int], until: float, peak: dict) -> None:
 
 
 async def level(url: str, count: int, seconds: float, think: float, timeout: float, pids: list[int],
-                seed: int) -> dict:
+                seed: int, pages: list[str]) -> dict:
     runs: list[float] = []
     errors: list[str] = []
     peak = {"rss": 0.0}
@@ -127,7 +128,7 @@ async def level(url: str, count: int, seconds: float, think: float, timeout: flo
     tasks = []
     for n in range(count):
         tasks.append(asyncio.create_task(session(url, deadline, think, timeout, runs, errors, rngs[n],
-                                                  f"s{seed}-{count}-{n}")))
+                                                  f"s{seed}-{count}-{n}", pages)))
         await asyncio.sleep(1 / count)
     await asyncio.wait(tasks, timeout=seconds + 2 * timeout)
     for task in tasks:
@@ -196,9 +197,12 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=0.0,
                         help="seconds a reader waits between page runs (default 0: ask again at once)")
     parser.add_argument("--timeout", type=float, default=60, help="the longest a page run may take (default 60)")
+    parser.add_argument("--page", action="append", help="a page's url path to ask for (repeat; default: the "
+                        "Overview, '', and the five priority pages)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     counts = args.sessions or [1, 10, 25, 50]
+    pages = args.page or PAGES
     with tempfile.TemporaryDirectory() as folder:
         server = None
         url, pids = args.url, list(args.server_pid)
@@ -213,7 +217,8 @@ def main() -> None:
             print("| sessions | page runs | median (s) | p95 (s) | errors | server CPU (% of a core) | RSS (MB) |")
             print("|---|---|---|---|---|---|---|")
             for count in counts:
-                result = asyncio.run(level(url, count, args.seconds, args.think, args.timeout, pids, args.seed))
+                result = asyncio.run(level(url, count, args.seconds, args.think, args.timeout, pids, args.seed,
+                                           pages))
                 kinds = f" ({', '.join(result['error_kinds'])})" if result["errors"] else ""
                 print(f"| {count} | {result['runs']} | {result['median']:.2f} | {result['p95']:.2f} | "
                       f"{result['errors']}{kinds} | {result['cpu']:.0f} | {result['rss']:.0f} |", flush=True)

@@ -829,8 +829,12 @@ def test_an_uploaded_status_note_commentary_and_file_name_show_as_text_on_the_dr
                name=EVIL_FILE)
     at = open_priority("scorecard-2019/modernising-harrow-council")
     assert_no_live_markdown(at)
-    # the card's commentary, escaped for st.caption by ui.plain
-    assert any(c.value == "\\<img src\\=x onerror\\=alert\\(1\\)\\> www\u2060\\.evil\\.example" for c in at.caption)
+    # the card's commentary, escaped for st.caption by ui.plain, after its headline badge
+    assert any(c.value == ":blue-badge[Headline]  \n\\<img src\\=x onerror\\=alert\\(1\\)\\> www\u2060\\.evil\\.example"
+               for c in at.caption)
+    # the card's status note, in the card's HTML, as entities
+    note = "&#91;click&#93;&#40;https&#58;\u2060//evil.example&#41; &#33;&#91;x&#93;"
+    assert any(note in m.value for m in at.markdown)
     at = open_priority("scorecard-2019/modernising-harrow-council", indicator="sickness-absence")
     assert not at.exception
     assert_no_live_markdown(at)

@@ -139,11 +139,34 @@ def test_rag_cells_become_chips_and_other_text_stays_text():
 
 
 def test_figure_columns_are_right_aligned_over_st_tables_inline_left():
+    # Each table sits in a container keyed by its figure columns' positions; one app-wide rule per position.
+    assert ('[class*="st-key-table-"][class*="-r2-"] :is(td, th):nth-child(2) {text-align: right !important;}'
+            in ui.FIGURE_STYLE.splitlines())
+    assert len(ui.FIGURE_STYLE.splitlines()) == ui.MOST_COLUMNS
+
+
+def _two_tables():
     import pandas as pd
 
-    frame = pd.DataFrame({"Measure": ["Book issues"], "Target": ["300,000"], "Actual": ["219,200"],
-                          "RAG": [":green-badge[✔ LG Low Green]"]})
-    css = ui.styled(frame).set_uuid("x").to_html()
-    assert "#T_x_row0_col1" in css and "#T_x_row0_col2" in css and "#T_x_row0_col0" not in css.split("</style>")[0]
-    assert "text-align: right !important" in css and "#T_x th.col2" in css and "th.col3" not in css
-    assert isinstance(ui.styled(frame[["Measure", "RAG"]]), pd.DataFrame)  # no figures: the frame as it is
+    from harrow_kpi import ui
+
+    ui.focus_outline()
+    frame = pd.DataFrame({"Measure": ["Book issues"], "Target": ["300,000"], "Actual": ["219,200"]})
+    ui.table(frame, hide_index=True)
+    ui.table(frame[["Measure"]])
+    ui.table(frame)
+
+
+def test_a_table_s_key_names_its_figure_columns_counting_the_index_when_shown():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_two_tables).run()
+    assert not at.exception and len(at.table) == 3
+
+    def keys():
+        return [block.proto.id.rsplit("-table-", 1)[1] for block in at.main.children.values()]
+
+    # Target and Actual are the 2nd and 3rd cells without the index, the 3rd and 4th after it.
+    assert keys() == ["1-r2-r3-", "2-", "3-r3-r4-"]
+    at.run()
+    assert keys() == ["1-r2-r3-", "2-", "3-r3-r4-"]  # counted afresh each run: the same keys

@@ -12,9 +12,10 @@ import re
 from typing import NamedTuple
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from harrow_kpi import geography, periods, promises, quarters, queries, rag, rebuild, store
+from harrow_kpi import charts, geography, periods, promises, quarters, queries, rag, rebuild, store
 from harrow_kpi.display import (  # noqa: F401 - pages read these through ui
     ACTION_STYLE,
     DIRECTION,
@@ -156,7 +157,7 @@ def plain(text) -> str:
     link, image, autolink (https://x, www.x, a@b.c), tag, heading or emphasis can form."""
     if not isinstance(text, str):
         return ""
-    return _unlinked(re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:=@&])", r"\\\1", text))
+    return unlinked(re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:=@&])", r"\\\1", text))
 
 
 # The browser's Markdown still turns an escaped https://x, www.x or a@b.c into a link (GFM autolink
@@ -164,8 +165,22 @@ def plain(text) -> str:
 _AUTOLINK = re.compile(r"(@|:(?=\\?/\\?/)|(?<![A-Za-z0-9])www(?=\\?\.))", re.IGNORECASE)
 
 
-def _unlinked(text: str) -> str:
+def unlinked(text: str) -> str:
+    """Text that a browser will not turn into a link (a word joiner after "@", in "://", after "www")."""
     return _AUTOLINK.sub(lambda found: found[0] + "\u2060", text)
+
+
+# Characters Markdown or Streamlit's directives could read, as HTML entities: the browser shows them as
+# typed, and no Markdown parser sees syntax in them.
+_MARKDOWN_ENTITIES = str.maketrans({c: f"&#{ord(c)};" for c in "[]()*_`~$:\\!#|{}"})
+
+
+def html_text(text) -> str:
+    """Text from the data, an upload or a link inside HTML the app writes (st.markdown with
+    unsafe_allow_html): escaped as HTML, with no Markdown syntax or autolink left to form."""
+    if not isinstance(text, str):
+        return ""
+    return unlinked(html.escape(text)).translate(_MARKDOWN_ENTITIES)
 
 
 # In a table cell only inline Markdown can form: links and images need "[", tags "<", autolinks "://",
@@ -176,14 +191,22 @@ _CELL = re.compile(r"[\\`*~\[\]<>$|&@]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|:(?=//
 
 def cell(value):
     """A table cell shown as text: st.table renders every cell as Markdown."""
-    return _unlinked(_CELL.sub(lambda found: "\\" + found[0], value)) if isinstance(value, str) else value
+    return unlinked(_CELL.sub(lambda found: "\\" + found[0], value)) if isinstance(value, str) else value
 
 
 # Columns of figures, right-aligned wherever a table shows them (so digits line up for comparison).
 FIGURE_COLUMNS = ("Target", "Actual", "Amount")
-# st.table writes each cell's alignment as an inline style (left for text), which beats the Styler's
-# per-cell rule unless that rule is !important; headers are aligned with their figures.
+# st.table writes each cell's alignment as an inline style (left for text), which a stylesheet rule
+# beats only when !important. The rule is one app-wide stylesheet keyed by column position: ui.table puts
+# each table in a container whose key names its figure columns ("-r3-"), rather than a pandas Styler,
+# which cost about 70 ms a table every page run (docs/performance.md).
 RIGHT = "text-align: right !important"
+MOST_COLUMNS = 16
+FIGURE_STYLE = "\n".join(
+    f'[class*="st-key-table-"][class*="-r{n}-"] :is(td, th):nth-child({n}) {{{RIGHT};}}'
+    for n in range(1, MOST_COLUMNS + 1))
+_TABLES = "ui_tables_this_run"
+
 
 # A RAG band as a coloured chip (Streamlit's badge, dark text on a light fill) with its symbol,
 # code and label, so it never rests on colour: the band's words lead the cell.
@@ -219,8 +242,10 @@ FOCUS_STYLE = """<style>
 
 
 def focus_outline() -> None:
-    """The app-wide focus outline, in the event container (it takes no room on the page)."""
-    st.html(FOCUS_STYLE)
+    """The app-wide focus outline and figure alignment, in the event container (it takes no room on
+    the page); called first in every run, it also starts the run's count of tables."""
+    st.session_state[_TABLES] = 0
+    st.html(FOCUS_STYLE.replace("</style>", FIGURE_STYLE + "\n</style>"))
 
 
 def table(frame: pd.DataFrame, container=None, **options) -> None:
@@ -229,18 +254,12 @@ def table(frame: pd.DataFrame, container=None, **options) -> None:
     shown = frame.copy()
     for column in shown.columns:
         shown[column] = shown[column].map(chip if "RAG" in str(column) else cell)
-    shown = shown.rename(columns=cell)
-    (container or st).table(styled(shown), **options)
-
-
-def styled(frame: pd.DataFrame):
-    """The frame's figure columns right-aligned, cells and headers, as st.table applies a Styler."""
-    figures = [column for column in frame.columns if column in FIGURE_COLUMNS]
-    if not figures or not frame.columns.is_unique:
-        return frame
-    headers = [{"selector": f"th.col{frame.columns.get_loc(column)}", "props": RIGHT} for column in figures]
-    return frame.style.set_properties(subset=figures, **{"text-align": RIGHT.split(": ")[1]}).set_table_styles(
-        headers, overwrite=False)
+    offset = 1 if options.get("hide_index") else 2  # nth-child counts from 1, after the index if shown
+    figures = "".join(f"-r{shown.columns.get_loc(column) + offset}" for column in shown.columns
+                      if column in FIGURE_COLUMNS) if shown.columns.is_unique else ""
+    number = st.session_state.get(_TABLES, 0) + 1
+    st.session_state[_TABLES] = number
+    (container or st).container(key=f"table-{number}{figures}-").table(shown.rename(columns=cell), **options)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -269,6 +288,29 @@ def histories(path: str, indicator_ids: tuple[str, ...]) -> dict[str, pd.DataFra
 def _histories(path: str, indicator_ids: tuple[str, ...], hidden: tuple[str, ...]) -> dict[str, pd.DataFrame]:
     with store.opened(path) as db:
         return queries.histories(db, indicator_ids, hidden)
+
+
+def chartable(path: str, indicator_ids) -> list[str]:
+    """The measures, of those given, with two or more figures to draw (in the order given)."""
+    return _chartable(path, tuple(indicator_ids), hidden_quarters(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _chartable(path: str, indicator_ids: tuple[str, ...], hidden: tuple[str, ...]) -> list[str]:
+    found = _histories(path, indicator_ids, hidden)
+    return [i for i in indicator_ids if i in found and int(found[i]["actual"].notna().sum()) >= 2]
+
+
+def trend_figure(path: str, indicator_id: str, name: str, unit) -> go.Figure:
+    """A measure's trend chart, built once per data version and shared by every session: a plotly
+    figure costs about 80 ms to build, and st.plotly_chart only reads it (docs/performance.md)."""
+    return _trend_figure(path, indicator_id, name, unit, hidden_quarters(path))
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _trend_figure(path: str, indicator_id: str, name: str, unit, hidden: tuple[str, ...]) -> go.Figure:
+    history = _histories(path, (indicator_id,), hidden).get(indicator_id, pd.DataFrame())
+    return charts.trend_figure(history, name, unit)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

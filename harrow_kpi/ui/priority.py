@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
-from harrow_kpi import charts, exports, periods, rag, rag_arithmetic, ui
+from harrow_kpi import exports, periods, rag, rag_arithmetic, ui
 from harrow_kpi import filters as flt
 from harrow_kpi.ui import sidebar, url
 
@@ -137,35 +137,50 @@ def _cards(shown: pd.DataFrame, chosen: flt.Filters, key: str) -> pd.DataFrame:
                               key=f"{key}:page")
     page = shown.iloc[(number - 1) * CARDS_PER_PAGE: number * CARDS_PER_PAGE]
     st.caption("Headline measures first. Figures are as the report prints them.")
+    st.html(CARD_STYLE)
     for row in page.to_dict("records"):
         with st.container(border=True):
-            title, figures, status, travel, action = st.columns([3.2, 1.3, 1.8, 1.6, 0.9])
+            title, body, action = st.columns([3.2, 4.7, 0.9])
             # A heading with an anchor, so the measure view's breadcrumb link scrolls back to this card.
             title.subheader(ui.plain(row["name"]), anchor=card_anchor(row["indicator_id"]))
-            if row["headline"]:
-                title.markdown(":blue-badge[Headline]")
+            about = [":blue-badge[Headline]"] if row["headline"] else []
             if isinstance(row["commentary"], str):
-                title.caption(ui.plain(row["commentary"]))
-            target = ui.figure_shown(row["target_as_printed"], row["target"], row["unit"]) or "–"
-            actual = ui.figure_shown(row["actual_as_printed"], row["actual"], row["unit"], row.get("qualifier")) or "–"
-            figures.markdown(f"Target **{ui.plain(target)}**  \nActual **{ui.plain(actual)}**")
-            if isinstance(row["status_note"], str):
-                figures.caption(ui.plain(ui.status_text(row["status_note"])))
-            status.markdown(ui.rag_badge_html(row["rag_reported"]) if isinstance(row["rag_reported"], str)
-                            else "No RAG reported", unsafe_allow_html=True)
-            if row["rag_differs"]:
-                status.markdown(f"⚠ **Rule gives {ui.plain(ui.rag_text(row['rag_computed']))}**")
-            elif isinstance(row["rag_computed"], str) and not isinstance(row["rag_reported"], str):
-                status.caption(f"Rule gives {ui.rag_text(row['rag_computed'])}")
-            travel.markdown(
-                f"{ui.direction_text(row['direction'])}  \n"
-                f"<small>vs previous quarter</small>  \n"
-                f"{ui.direction_text(row['direction_year'])}  \n<small>vs a year earlier</small>",
-                unsafe_allow_html=True,
-            )
+                about.append(ui.plain(row["commentary"]))
+            if about:
+                title.caption("  \n".join(about))
+            body.markdown(_card_body(row), unsafe_allow_html=True)
             action.button("Details", key=f"open:{row['indicator_id']}", on_click=_select,
                           args=(key, row["indicator_id"]), help="Trend, sources and RAG history")
     return page
+
+
+# A card's figures, RAG and direction in three columns of one element: a page of 40 cards was over 500
+# elements, each paid for on every run (docs/performance.md). At phone width they stack.
+CARD_STYLE = """<style>
+.card-body {display: grid; grid-template-columns: 1.3fr 1.8fr 1.6fr; gap: 1rem; align-items: start;}
+.card-body small, .card-body .note {color: #505A5F;}
+@media (max-width: 640px) {.card-body {grid-template-columns: 1fr; gap: 0.4rem;}}
+</style>"""
+
+
+def _card_body(row: dict) -> str:
+    """Target and actual; the reported RAG (and the rule's, where it differs or nothing is reported);
+    direction of travel. Every text from the data is escaped."""
+    text = ui.html_text
+    target = ui.figure_shown(row["target_as_printed"], row["target"], row["unit"]) or "–"
+    actual = ui.figure_shown(row["actual_as_printed"], row["actual"], row["unit"], row.get("qualifier")) or "–"
+    figures = f"Target <strong>{text(target)}</strong><br>Actual <strong>{text(actual)}</strong>"
+    if isinstance(row["status_note"], str):
+        figures += f'<div class="note">{text(ui.status_text(row["status_note"]))}</div>'
+    status = (ui.rag_badge_html(row["rag_reported"]) if isinstance(row["rag_reported"], str)
+              else "No RAG reported")
+    if row["rag_differs"]:
+        status += f"<div>⚠ <strong>Rule gives {text(ui.rag_text(row['rag_computed']))}</strong></div>"
+    elif isinstance(row["rag_computed"], str) and not isinstance(row["rag_reported"], str):
+        status += f'<div class="note">Rule gives {text(ui.rag_text(row["rag_computed"]))}</div>'
+    travel = (f"{text(ui.direction_text(row['direction']))}<br><small>vs previous quarter</small><br>"
+              f"{text(ui.direction_text(row['direction_year']))}<br><small>vs a year earlier</small>")
+    return f'<div class="card-body"><div>{figures}</div><div>{status}</div><div>{travel}</div></div>'
 
 
 def card_anchor(indicator_id: str) -> str:
@@ -208,8 +223,7 @@ def _scroll_to_top() -> None:
 
 def _trends(path: str, shown: pd.DataFrame) -> None:
     st.header("Trends")
-    histories = ui.histories(path, tuple(shown["indicator_id"]))
-    chartable = [i for i in shown["indicator_id"] if _figures(histories.get(i)) >= 2]
+    chartable = ui.chartable(path, shown["indicator_id"])
     if not chartable:
         st.caption("None of the measures shown has two or more figures to draw.")
         return
@@ -222,12 +236,8 @@ def _trends(path: str, shown: pd.DataFrame) -> None:
     )
     units = dict(zip(shown["indicator_id"], shown["unit"]))
     for indicator_id in picked:
-        st.plotly_chart(charts.trend_figure(histories[indicator_id], names[indicator_id], units[indicator_id]),
+        st.plotly_chart(ui.trend_figure(path, indicator_id, names[indicator_id], units[indicator_id]),
                         key=f"trend:{indicator_id}", config={"displaylogo": False})
-
-
-def _figures(history) -> int:
-    return 0 if history is None else int(history["actual"].notna().sum())
 
 
 def measure_detail(path: str, indicator_id: str, key: str | None = None) -> None:
@@ -258,7 +268,7 @@ def measure_detail(path: str, indicator_id: str, key: str | None = None) -> None
         return
     _link_to_this_view()
     _rag_arithmetic(history, info)
-    st.plotly_chart(charts.trend_figure(history, info["name"], info["unit"]), key=f"detail:{indicator_id}",
+    st.plotly_chart(ui.trend_figure(path, indicator_id, info["name"], info["unit"]), key=f"detail:{indicator_id}",
                     config={"displaylogo": False})
     st.subheader("Every figure, with its source")
     ui.table(_history_frame(history, info["unit"]), hide_index=True, border="horizontal")
