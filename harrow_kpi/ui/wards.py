@@ -101,8 +101,10 @@ def two_lines(name: str) -> str:
     return name[:cut] + "\n" + name[cut + 1:]
 
 
+# pydeck reads a plain string as a JavaScript expression ("sans-serif" is sans minus serif, and the
+# labels came out blank): a literal goes in quotes, which pydeck strips.
+SANS_SERIF = '"sans-serif"'
 # Text on a place's dot: white on the dark statuses, near-black on amber and the no-status white.
-# Labels keep deck.gl's own font: a font_family (even "sans-serif") left every label blank in Chromium.
 LETTER_COLOUR = {"AMBER": [11, 12, 12], None: [11, 12, 12]}
 
 
@@ -127,6 +129,7 @@ def _map(shapes, wards, values, label, places, ward, centres) -> None:
                   auto_highlight=True, stroked=True, filled=True),
         pdk.Layer("TextLayer", names, id="ward-names", get_position=["lon", "lat"], get_text="ward_name",
                   get_size=12, get_color=[11, 12, 12], get_pixel_offset=[0, -24], background=True,
+                  font_family=SANS_SERIF,
                   get_background_color=[255, 255, 255, 220]),
     ]
     if len(places):
@@ -148,7 +151,7 @@ def _map(shapes, wards, values, label, places, ward, centres) -> None:
                       radius_min_pixels=8, pickable=True),
             # The status letter inside its dot, so it never lands on a neighbour or a ward's name.
             pdk.Layer("TextLayer", letters, id="letters", get_position=["lon", "lat"], get_text="letter",
-                      get_size=11, get_color="letter_colour"),
+                      get_size=11, get_color="letter_colour", font_family=SANS_SERIF),
         ]
     deck = pdk.Deck(
         layers=layers,
