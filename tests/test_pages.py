@@ -377,11 +377,12 @@ def test_ward_map_draws_21_schematic_wards_with_no_base_map(app_env):
     assert any("Schematic map" in c.value for c in at.caption)
 
 
-def test_ward_names_and_status_letters_are_drawn_in_a_sans_serif_font(app_env):
+def test_ward_names_and_status_letters_are_sans_serif_and_names_drawn_on_top(app_env):
     # pydeck sends a plain string as an expression ("@@=sans-serif"), which drew every label blank.
     spec = deck_spec(open_wards())
     fonts = {layer["id"]: layer.get("fontFamily") for layer in spec["layers"] if layer["@@type"] == "TextLayer"}
     assert fonts == {"ward-names": "sans-serif", "letters": "sans-serif"}
+    assert spec["layers"][-1]["id"] == "ward-names"  # drawn last: a crowded ward's dots never cover its name
 
 
 def json_text(spec) -> str:

@@ -127,10 +127,6 @@ def _map(shapes, wards, values, label, places, ward, centres) -> None:
         pdk.Layer("PolygonLayer", frame, id="wards", get_polygon="polygon", get_fill_color="fill",
                   get_line_color="line", get_line_width="line_width", line_width_min_pixels=1, pickable=True,
                   auto_highlight=True, stroked=True, filled=True),
-        pdk.Layer("TextLayer", names, id="ward-names", get_position=["lon", "lat"], get_text="ward_name",
-                  get_size=12, get_color=[11, 12, 12], get_pixel_offset=[0, -24], background=True,
-                  font_family=SANS_SERIF,
-                  get_background_color=[255, 255, 255, 220]),
     ]
     if len(places):
         styled = places.assign(
@@ -153,6 +149,10 @@ def _map(shapes, wards, values, label, places, ward, centres) -> None:
             pdk.Layer("TextLayer", letters, id="letters", get_position=["lon", "lat"], get_text="letter",
                       get_size=11, get_color="letter_colour", font_family=SANS_SERIF),
         ]
+    # The names last, so that a crowded ward's dots never cover its name.
+    layers.append(pdk.Layer("TextLayer", names, id="ward-names", get_position=["lon", "lat"], get_text="ward_name",
+                            get_size=12, get_color=[11, 12, 12], get_pixel_offset=[0, -24], background=True,
+                            font_family=SANS_SERIF, get_background_color=[255, 255, 255, 220]))
     deck = pdk.Deck(
         layers=layers,
         initial_view_state=pdk.ViewState(latitude=51.587, longitude=-0.335, zoom=10.9),
