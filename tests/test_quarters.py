@@ -413,3 +413,12 @@ def test_publishing_waits_for_another_writer_and_says_so(path, action):
     getattr(uploads, action)(path, "2019/20 Q3", "jsmith", on_wait=told.append)
     other.join()
     assert len(told) == 1
+
+
+def test_a_rollback_waits_for_another_writer_and_says_so(path):
+    upload_id, _ = load(path, THREE)
+    told = []
+    other = hold_the_write_lock(path, 0.5)
+    uploads.rollback(path, upload_id, "asingh", on_wait=told.append)
+    other.join()
+    assert len(told) == 1

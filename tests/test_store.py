@@ -569,3 +569,12 @@ def test_the_build_runs_only_the_modules_the_mutation_run_builds_again_for(tmp_p
     finally:
         sys.setprofile(None)
     assert ran & mutated == helpers.BUILT_BY
+
+
+def test_a_row_whose_seed_no_plan_names_cites_the_seed_file_itself():
+    plan_titles = {"hap-2020": "Harrow Ambition Plan 2020"}
+    seed_plans = {"000_hap.txt": "hap-2020"}
+    assert dataset._source({"seed": "000_hap.txt", "section": "Priorities", "line": 12}, plan_titles, seed_plans) == \
+        "Harrow Ambition Plan 2020; Priorities; 000_hap.txt line 12"
+    assert dataset._source({"seed": "999_other.txt", "section": None, "line": 3}, plan_titles, seed_plans) == \
+        "999_other.txt; 999_other.txt line 3"

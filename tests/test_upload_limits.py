@@ -484,3 +484,14 @@ def test_random_accepted_files_store_the_numbers_a_spreadsheet_shows(path, perce
         assert stored_actual(path, "book-issues")[0] == float(count)
     finally:
         uploads.rollback(path, upload_id, "fuzz")
+
+
+def test_the_largest_figure_is_15_nines_and_1e15_itself_is_refused(path):
+    # The message says "under 1,000,000,000,000,000": that figure itself is refused.
+    assert refused(path, HEADER + "book-issues,2019/20 Q3,1000000000000000,,,,,\n") == [
+        "row 2, column actual: '1000000000000000' is too large: a figure must be under 1,000,000,000,000,000 "
+        "(15 digits)"]
+    with store.opened(path) as db:
+        checked = ingest.check((HEADER + "book-issues,2019/20 Q3,999999999999999,,,,,\n").encode(), "q3.csv",
+                               uploads.context(db))
+    assert checked.ok and checked.rows[0]["actual"] == 999_999_999_999_999

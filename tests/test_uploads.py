@@ -404,6 +404,7 @@ def test_a_rejected_upload_is_logged_with_its_problems(path, clock):
         audit = uploads.list_uploads(db).iloc[0].to_dict()
     assert audit["upload_id"] == upload_id == 1
     assert (audit["at"], audit["user"], audit["filename"], audit["status"]) == (AT, "jsmith", "bad.csv", "rejected")
+    assert audit["kind"] == "quarter"  # a quarter file unless the caller says otherwise
     assert audit["sha256"] == checked.sha256
     assert json.loads(audit["errors"]) == [str(p) for p in checked.problems]
     assert (audit["added"], audit["changed"], audit["unchanged"]) == (0, 0, 0)
