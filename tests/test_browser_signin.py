@@ -146,6 +146,8 @@ def test_a_listed_council_officer_signs_in_uploads_signs_out_and_is_locked_again
     page.wait_for_url(f"{app_url}/**", timeout=30_000)
     page.goto(f"{app_url}/upload", wait_until="domcontentloaded")
     page.get_by_text("locked until an officer signs in").wait_for(timeout=60_000)
+    # The sign-in button is drawn a moment after the notice; a loaded run can look in between.
+    page.get_by_role("button", name="Sign in with your council account").wait_for(timeout=30_000)
     assert page.get_by_role("button", name="Sign in with your council account").count() == 1
     assert page.get_by_text("(council account)").count() == 0
     page.screenshot(path=str(OUTPUT / "signin-council-signed-out.png"), full_page=True)
