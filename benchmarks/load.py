@@ -96,6 +96,29 @@ async def _finished(socket_) -> str | None:
                 return ForwardMsg.ScriptFinishedStatus.Name(status)
 
 
+async def page_messages(url: str, page: str = "", cookie: str = "reader", timeout: float = 60) -> bytes:
+    """Every forward message of one run of ``page``, raw: a test looks in them for a text the page
+    shows (protobuf keeps strings as UTF-8)."""
+    stream = url.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
+    received: list[bytes] = []
+    async with websockets.connect(stream, subprotocols=["streamlit"], max_size=None, open_timeout=timeout,
+                                  additional_headers={"Cookie": f"{COOKIE}={cookie}"}) as socket_:
+        await socket_.send(rerun(page))
+
+        async def read() -> None:
+            while True:
+                raw = await socket_.recv()
+                received.append(raw)
+                message = ForwardMsg()
+                message.ParseFromString(raw)
+                if message.WhichOneof("type") == "script_finished" and \
+                        message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    return
+
+        await asyncio.wait_for(read(), timeout)
+    return b"".join(received)
+
+
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS

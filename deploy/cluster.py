@@ -38,11 +38,14 @@ def max_upload_mb() -> int:
     return int(config["server"]["maxUploadSize"])
 
 
-def nginx_config(listen: str, ports: list[int], prefix: Path, max_upload: int | None = None) -> str:
+def nginx_config(listen: str, ports: list[int], prefix: Path, max_upload: int | None = None,
+                 show_upstream: bool = False) -> str:
+    """The template filled in; ``show_upstream`` adds a header naming the process that answered (tests)."""
     servers = "\n".join(f"        server 127.0.0.1:{port};" for port in ports)
+    debug = '            add_header X-Harrow-Upstream $upstream_addr always;\n' if show_upstream else ""
     text = TEMPLATE.read_text()
     for name, value in {"listen": listen, "servers": servers, "prefix": str(prefix),
-                        "max_upload": str(max_upload or max_upload_mb())}.items():
+                        "max_upload": str(max_upload or max_upload_mb()), "debug_headers": debug}.items():
         text = text.replace("{" + name + "}", value)
     return text
 
@@ -78,7 +81,7 @@ class Cluster:
 
 @contextmanager
 def running(database: str | os.PathLike, processes: int = 2, port: int | None = None,
-            env: dict | None = None):
+            env: dict | None = None, show_upstream: bool = False):
     """Start ``processes`` Streamlit servers and nginx in front of them; stop them all on leaving."""
     prefix = Path(tempfile.mkdtemp(prefix="harrow-nginx-"))
     prefix.chmod(0o755)
@@ -100,7 +103,7 @@ def running(database: str | os.PathLike, processes: int = 2, port: int | None = 
         for url in process_urls:
             wait_healthy(url)
         config = prefix / "nginx.conf"
-        config.write_text(nginx_config(f"127.0.0.1:{port}", ports, prefix))
+        config.write_text(nginx_config(f"127.0.0.1:{port}", ports, prefix, show_upstream=show_upstream))
         started.append(subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(config), "-g", "daemon off;"],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
         url = f"http://127.0.0.1:{port}"

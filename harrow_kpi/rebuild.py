@@ -18,7 +18,11 @@ def rebuild(path: str | os.PathLike | None = None, folder: str | os.PathLike | N
 
 
 def ensure_current(path: str | os.PathLike | None = None, folder: str | os.PathLike | None = None) -> Path:
-    """Rebuild when the database is missing or older than the CSV files."""
+    """Rebuild when the database is missing or older than the CSV files; a reader node never builds
+    (its database is the writer's, restored from a replica), it says what is missing instead."""
     if not store.is_current(path, folder):
+        if store.read_only():
+            raise store.StoreError(f"{store.db_path(path)} is missing or older than data/: this read-only node "
+                                   "shows the writer's database once it is restored (docs/deploy.md)")
         rebuild(path, folder)
     return store.db_path(path)

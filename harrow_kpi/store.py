@@ -223,6 +223,12 @@ def _index(db: sqlite_utils.Database) -> None:
     db["actions"].create_index(["theme_id"])
 
 
+def read_only() -> bool:
+    """A reader node ($HARROW_KPI_READ_ONLY=1) follows a writer's database (docs/deploy.md): it never
+    builds, uploads or publishes."""
+    return os.environ.get("HARROW_KPI_READ_ONLY", "") == "1"
+
+
 def is_current(path: str | os.PathLike | None = None, folder: str | os.PathLike | None = None) -> bool:
     """Whether the database exists and was built from the CSV files as they are now."""
     target = db_path(path)

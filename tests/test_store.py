@@ -578,3 +578,10 @@ def test_a_row_whose_seed_no_plan_names_cites_the_seed_file_itself():
         "Harrow Ambition Plan 2020; Priorities; 000_hap.txt line 12"
     assert dataset._source({"seed": "999_other.txt", "section": None, "line": 3}, plan_titles, seed_plans) == \
         "999_other.txt; 999_other.txt line 3"
+
+
+def test_a_read_only_node_never_builds_its_database(tmp_path, monkeypatch):
+    monkeypatch.setenv("HARROW_KPI_READ_ONLY", "1")
+    with pytest.raises(store.StoreError, match="read-only node"):
+        rebuild.ensure_current(tmp_path / "reader.db")
+    assert not (tmp_path / "reader.db").exists()

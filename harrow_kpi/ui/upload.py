@@ -36,6 +36,10 @@ def upload_page() -> None:
     st.title("Upload a quarter")
     st.caption("For officers: bring the new quarter's scorecard figures. Every file is checked before it "
                "touches anything, previewed, recorded with who loaded it, and can be rolled back.")
+    if store.read_only():
+        st.info("This copy of the explorer is read-only: it follows the council's main copy, where officers "
+                "upload, roll back and publish. Its figures are the main copy's of a few seconds ago.")
+        return
     officer = signin.officer()
     if not officer:
         st.warning("Uploading and rolling back are locked until an officer signs in. Reading stays open.")

