@@ -104,17 +104,21 @@ def _overall(shown: pd.DataFrame, measures: pd.DataFrame, chosen: flt.Filters, n
 
 def _downloads(shown: pd.DataFrame, chosen: flt.Filters, name: str, draft: str) -> None:
     """The filtered list exactly as shown, a draft marked as one; files are made only when asked for."""
-    table = ui.measures_download(shown)
-    if draft:
-        table.insert(0, "Draft", draft)
+    def table() -> pd.DataFrame:
+        # Built only when a button is pressed: a page run that makes no file pays nothing for it.
+        rows = ui.measures_download(shown)
+        if draft:
+            rows.insert(0, "Draft", draft)
+        return rows
+
     stem = f"{name.lower().replace(' ', '-')}-{chosen.quarter.replace('/', '-').replace(' ', '-')}"
     stem += "-DRAFT" if draft else ""
     title = f"{name}, {chosen.quarter}: {chosen.describe()}" + (f" ({draft})" if draft else "")
     left, right, _ = st.columns([1, 1, 3])
-    left.download_button("Download CSV", lambda: exports.to_csv(table), f"{stem}.csv", mime="text/csv",
+    left.download_button("Download CSV", lambda: exports.to_csv(table()), f"{stem}.csv", mime="text/csv",
                          icon="⬇", key="download_csv", on_click="ignore")
     right.download_button(
-        "Download Excel", lambda: exports.to_excel(table, title=title, number_formats=ui.DOWNLOAD_NUMBER_FORMATS),
+        "Download Excel", lambda: exports.to_excel(table(), title=title, number_formats=ui.DOWNLOAD_NUMBER_FORMATS),
         f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon="⬇", key="download_xlsx", on_click="ignore",
