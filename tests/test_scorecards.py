@@ -117,6 +117,13 @@ def test_a_definition_then_a_quarter_make_the_2020_21_scorecard(path):
         "scorecard", "2020/21", "accepted")
     assert created["on_scorecard"] == 0 and created["plan_id"] == "scorecard-2019" and created["seed"] == "upload"
     assert created["source"].startswith(f"Scorecard upload #{upload_id}: scorecard-2020-21.csv, row 115, by jsmith")
+    # The measure keeps every field its definition row gives (NEW_MEASURES[0], written above).
+    assert {name: created[name] for name in ("name", "priority", "polarity", "unit", "headline", "portfolio_holder",
+                                             "director", "frequency", "section")} == {
+        "name": "Number of food bank referrals", "priority": "scorecard-2019/supporting-those-most-in-need",
+        "polarity": "lower", "unit": "count", "headline": 1, "portfolio_holder": "Natasha Proctor",
+        "director": "Paul Hewitt", "frequency": "quarterly",
+        "section": f"scorecard upload #{upload_id} (scorecard-2020-21.csv)"}
     # The 2019/20 pages keep the holder as printed.
     with store.opened(path) as db:
         before = queries.scorecard(db, "2019/20 Q2").set_index("indicator_id")
