@@ -20,13 +20,11 @@ import argparse
 import asyncio
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -34,6 +32,7 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from deploy.cluster import free_port, wait_healthy
 from harrow_kpi import store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,24 +165,6 @@ async def level(url: str, count: int, seconds: float, think: float, timeout: flo
         "p95": ordered[max(0, int(round(0.95 * len(ordered))) - 1)] if ordered else float("nan"),
         "cpu": 100 * cpu / elapsed if pids else float("nan"), "rss": peak["rss"],
     }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_healthy(url: str, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url.rstrip("/") + "/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"no healthy server at {url} after {timeout:.0f} s")
 
 
 def start_server(folder: Path) -> tuple[subprocess.Popen, str]:
