@@ -635,8 +635,13 @@ def tab_to(page, matches, unseen, backwards=False, most=80):
         now = page.evaluate(FOCUSED)
         stops.append(now["label"][:30])
         if now["tag"] not in ("BODY", "MAIN") and not now["visible"]:
-            page.wait_for_timeout(400)  # a control that fades in on focus (Streamlit's skip link), under load
-            now = page.evaluate(FOCUSED)
+            # A control that fades in on focus (Streamlit's skip link), or a sidebar drawn again by the
+            # run a page opening starts (its elements fade while stale): look again once it settles.
+            for _ in range(10):
+                page.wait_for_timeout(200)
+                now = page.evaluate(FOCUSED)
+                if now["visible"]:
+                    break
             # Streamlit's own skip link draws its focus by sliding into view, which a loaded run can
             # catch part-way; it is Streamlit's to style, like the sidebar list axe leaves out.
             if not now["visible"] and now["label"] != "Skip to main content":
