@@ -41,22 +41,17 @@ wards = st.Page("pages/ward-map.py", title="Ward map", url_path="ward-map")
 upload = st.Page("pages/upload.py", title="Upload a quarter (officers)", url_path="upload")
 cabinet = st.Page("pages/cabinet.py", title="Cabinet slides", url_path="cabinet")
 
-sections = {
+navigation = st.navigation({
     "": [overview],
     "Corporate priorities 2019/20": priority_pages,
     "Over the years": [plans],
     "Places": [wards],
     "Officers": [upload],
     "Presenting": [cabinet],
-}
-# Streamlit's own menu is turned off (client.showSidebarNavigation): on a server's first run it
-# lists the pages/ file names until the navigation below replaces it. The app draws its menu.
-navigation = st.navigation(sections, position="hidden")
+}, position="hidden" if presenting else "sidebar")
 if presenting and navigation.url_path != cabinet.url_path:
     # ?present=1 on any page opens the slides, with no sidebar.
     st.switch_page(cabinet, query_params=st.query_params.to_dict())
-if not presenting:
-    sidebar.menu(sections)
 if navigation.url_path in {page.url_path for page in [overview, *priority_pages]}:
     sidebar.draw_for_app(path)
 st.sidebar.page_link(cabinet, label="Present at Cabinet", query_params={"present": "1", "slide": "1"})

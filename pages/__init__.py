@@ -3,14 +3,13 @@
 Streamlit runs its legacy emulation of a ``pages/`` folder for the first script run of a server
 process (``PagesManager.uses_pages_directory`` stays true until the process's first
 ``st.navigation``; AppTest resets it before every run): that run lists these files by name in the
-sidebar (which is why Streamlit's own menu is turned off, ``client.showSidebarNavigation``, and the
-app draws its own) and runs the file whose name matches the URL, without app.py. Naming each file as
-its URL path means the emulation finds the page a deep link asks for (so no "Page not found"), and
-every page and app.py first call ``leave_legacy_run``, which, in that run only, ends the emulation
-and, from a page file, runs app.py in its place, so that app.py's own navigation draws the page.
-Kept free of the app's imports so that it runs within milliseconds of the server's first request.
-(The Overview lives at the root URL; its file keeps the name overview.py, since a URL path equal to
-a default page's file name confuses Streamlit's widget state.)
+sidebar and runs the file whose name matches the URL, without app.py. Naming each file as its URL
+path means the emulation finds the page a deep link asks for (so no "Page not found"), and every
+page and app.py first call ``leave_legacy_run``, which, in that run only, swaps the file-name menu
+for a hidden one and, from a page file, runs app.py in its place, so that app.py's own navigation
+draws the page. Kept free of the app's imports so that it runs within milliseconds of the
+server's first request. (The Overview lives at the root URL; its file keeps the name overview.py,
+since a URL path equal to a default page's file name confuses Streamlit's widget state.)
 """
 
 import runpy

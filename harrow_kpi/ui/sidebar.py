@@ -110,15 +110,3 @@ def draw_for_app(path: str) -> flt.Filters:
     """Called by app.py before the page runs, so the widgets live in the entry point."""
     st.session_state[DRAWN_BY_APP] = True
     return sidebar(path)
-
-
-def menu(sections: dict[str, list]) -> None:
-    """The page menu, drawn by the app: Streamlit's own is off, since on a server's first run it
-    lists the pages/ file names for a moment. Each section's heading, then its pages; the page open
-    now is marked by Streamlit's page link."""
-    with st.sidebar.container(key="menu"):
-        for heading, pages in sections.items():
-            if heading:
-                st.markdown(f"**{heading}**")
-            for page in pages:
-                st.page_link(page, label=page.title)
