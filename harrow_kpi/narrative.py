@@ -139,8 +139,8 @@ def needs_attention(table: pd.DataFrame, histories: dict[str, pd.DataFrame]) -> 
         if history is not None and len(history):
             until = periods.parse(row["period"]).order
             figures = history[history["actual"].notna() & (history["period_order"] <= until)]
-            last = figures.tail(3)
-            last = last.to_dict("records")  # pragma: no mutate
+            recent = figures.tail(3)
+            last = recent.to_dict("records")  # pragma: no mutate
             if len(last) == 3 and row["polarity"] in ("higher", "lower"):
                 steps = [queries.direction(last[i + 1], last[i], row["polarity"]) for i in range(2)]
                 if steps == ["worsening", "worsening"]:

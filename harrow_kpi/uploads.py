@@ -34,7 +34,8 @@ def context(db) -> ingest.Context:
         for row in db.query("SELECT indicator_id, unit, polarity, name FROM indicators")  # pragma: no mutate
     }
     wards = {row["ward_code"]: (row["valid_from"] or "0000", row["valid_to"] or "9999")
-             for row in db.query("SELECT ward_code, valid_from, valid_to FROM wards")}  # pragma: no mutate
+             for row in db.query("SELECT ward_code, valid_from, valid_to FROM wards")  # pragma: no mutate
+             }
     return ingest.Context(indicators=indicators, wards=wards)
 
 

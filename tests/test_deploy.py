@@ -38,7 +38,6 @@ def test_two_processes_behind_nginx_share_sessions_out_and_see_each_other_s_uplo
     with cluster.running(path, processes=2, show_upstream=True) as running:
         # Sticky: one browser (one cookie) always reaches the same process; many browsers reach both.
         seen = {cookie: upstream(running.url, cookie) for cookie in (f"reader-{n}" for n in range(24))}
-        assert {upstream(running.url, cookie) for cookie in list(seen)[:5]} == {seen[c] for c in list(seen)[:5]}
         assert all(upstream(running.url, cookie) == process for cookie, process in list(seen.items())[:5])
         assert set(seen.values()) == {url.removeprefix("http://") for url in running.process_urls}
         # Each process shows the latest published quarter before the upload.
