@@ -5,11 +5,12 @@ process (``PagesManager.uses_pages_directory`` stays true until the process's fi
 ``st.navigation``; AppTest resets it before every run): that run lists these files by name in the
 sidebar and runs the file whose name matches the URL, without app.py. Naming each file as its URL
 path means the emulation finds the page a deep link asks for (so no "Page not found"), and every
-page and app.py first call ``leave_legacy_run``, which, in that run only, swaps the file-name menu
-for a hidden one and, from a page file, runs app.py in its place, so that app.py's own navigation
-draws the page. Kept free of the app's imports so that it runs within milliseconds of the
-server's first request. (The Overview lives at the root URL; its file keeps the name overview.py,
-since a URL path equal to a default page's file name confuses Streamlit's widget state.)
+page and app.py first call ``leave_legacy_run``, which, in that run only, runs app.py in a page
+file's place, so that app.py's own navigation draws the page. The file-name menu is never drawn:
+.streamlit/config.toml turns the sidebar menu off, so the emulation's menu is a hidden one, and
+``leave_legacy_run`` turns it back on for the app's own. Kept free of the app's imports so that it
+runs within milliseconds of the server's first request. (The Overview lives at the root URL; its file
+keeps the name overview.py, since a URL path equal to a default page's file name confuses Streamlit's widget state.)
 """
 
 import runpy
@@ -26,6 +27,9 @@ def leave_legacy_run(script: str, default: bool = False) -> None:
     its own navigation in the same run. A page file runs app.py in its place, then stops."""
     if not PagesManager.uses_pages_directory:
         return
+    # The legacy run drew its file-name menu hidden, as .streamlit/config.toml asks; from here on
+    # the app's own menu is the one the sidebar shows.
+    st.set_option("client.showSidebarNavigation", True)
     # A default page is needed, and a default page has no URL of its own: the page asked for is
     # listed beside it so that the link still finds it. st.navigation ends the legacy mode, and its
     # hidden menu replaces the file names at once.
