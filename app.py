@@ -31,7 +31,7 @@ overview = st.Page("pages/overview.py", title="Overview", url_path="home", defau
 priority_pages = [
     st.Page(f"pages/{slug}.py", title=name, url_path=slug)
     for slug, name in (
-        (theme_id.split("/", 1)[1], name) for theme_id, name in ui.priorities(path)[["theme_id", "name"]].values
+        (theme_id.split("/", 1)[1], name) for theme_id, name in ui.priority_names(path)
     )
     if (PAGES / f"{slug}.py").exists()
 ]

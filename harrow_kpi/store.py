@@ -3,7 +3,8 @@
 The CSV files in data/ are the source of truth; the database is a build artefact,
 rebuilt whenever they change (see rebuild.py, which also replays the officers'
 uploads). Connections are opened per call: Streamlit serves each session from its
-own thread, and a sqlite3 connection belongs to one thread.
+own thread, and a sqlite3 connection belongs to one thread. The one exception is
+data_version's watch on each file, which every page run asks through one lock.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -130,12 +132,52 @@ def _version(db: sqlite_utils.Database) -> int:
 
 
 def data_version(path: str | os.PathLike | None = None) -> int:
-    """The data version: the same number means the same figures, in every process."""
+    """The data version: the same number means the same figures, in every process.
+
+    Every page run asks, so a reader keeps one connection per database file and reads the
+    version again only when SQLite says another connection has committed since it last looked
+    (``PRAGMA data_version``, a look at the write-ahead log's header) or the file was replaced
+    (a rebuild, a restore from the replica). Opening a connection and listing the tables each
+    time cost a page run more than the rest of its loaders together (docs/performance.md)."""
+    name = str(db_path(path))
     try:
-        with opened(path) as db:
-            return _version(db)
-    except sqlite3.Error:
+        status = os.stat(name)
+    except OSError:
         return 0
+    inode = (status.st_dev, status.st_ino)
+    with _WATCH_LOCK:
+        watch = _WATCHED.pop(name, None)
+        try:
+            if watch is None or watch["inode"] != inode:
+                if watch is not None:
+                    watch["connection"].close()
+                watch = dict(connection=sqlite3.connect(name, timeout=30, check_same_thread=False),
+                             inode=inode, changes=None, version=0)
+            changes = watch["connection"].execute("PRAGMA data_version").fetchone()[0]
+            if changes != watch["changes"]:
+                watch.update(changes=changes, version=_stored_version(watch["connection"]))
+        except sqlite3.Error:
+            if watch is not None:
+                watch["connection"].close()
+            return 0
+        _WATCHED[name] = watch  # the most recently asked last, so the oldest is the one let go
+        while len(_WATCHED) > WATCHED_FILES:
+            _WATCHED.pop(next(iter(_WATCHED)))["connection"].close()
+        return watch["version"]
+
+
+# The database files data_version keeps a connection to (a server has one; a test run has many).
+WATCHED_FILES = 8
+_WATCHED: dict[str, dict] = {}
+_WATCH_LOCK = threading.Lock()
+
+
+def _stored_version(connection: sqlite3.Connection) -> int:
+    try:
+        row = connection.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    except sqlite3.OperationalError:  # no meta table: a database from before versions, or not ours
+        return 0
+    return int(row[0]) if row else 0
 
 
 def _column_types(name: str) -> dict:

@@ -837,9 +837,10 @@ def test_an_uploaded_status_note_commentary_and_file_name_show_as_text_on_the_dr
                name=EVIL_FILE)
     at = open_priority("scorecard-2019/modernising-harrow-council")
     assert_no_live_markdown(at)
-    # the card's commentary, escaped for st.caption by ui.plain, after its headline badge
-    assert any(c.value == ":blue-badge[Headline]  \n\\<img src\\=x onerror\\=alert\\(1\\)\\> www\u2060\\.evil\\.example"
-               for c in at.caption)
+    # the card's commentary after its headline mark, in the card's HTML, as entities
+    assert any('<div class="card-about"><span class="headline">Headline</span> '
+               "&lt;img src=x onerror=alert&#40;1&#41;&gt; www\u2060.evil.example</div>" in m.value
+               for m in at.markdown)
     # the card's status note, in the card's HTML, as entities
     note = "&#91;click&#93;&#40;https&#58;\u2060//evil.example&#41; &#33;&#91;x&#93;"
     assert any(note in m.value for m in at.markdown)

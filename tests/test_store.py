@@ -585,3 +585,59 @@ def test_a_read_only_node_never_builds_its_database(tmp_path, monkeypatch):
     with pytest.raises(store.StoreError, match="read-only node"):
         rebuild.ensure_current(tmp_path / "reader.db")
     assert not (tmp_path / "reader.db").exists()
+
+
+def bumped(path, times=1) -> None:
+    with store.opened(path) as db:
+        with db.conn:
+            for _ in range(times):
+                store.bump_version(db)
+
+
+def test_the_data_version_follows_commits_from_other_connections(db_file, tmp_path):
+    path = tmp_path / "kpi.db"
+    helpers.copy_database(db_file, path)
+    assert store.data_version(path) == 1  # a fresh build
+    bumped(path)
+    assert store.data_version(path) == 2  # another connection's commit, seen at once
+    assert store.data_version(path) == 2  # reads do not move it
+    bumped(path, 3)
+    assert store.data_version(path) == 5
+
+
+def test_a_read_only_nodes_data_version_follows_each_restore_swapped_in(db_file, tmp_path):
+    # deploy/follow.py restores the writer's replica beside the reader's file, in rollback-journal
+    # mode, and swaps it in with os.replace: the watched file is a new one each time.
+    path = tmp_path / "kpi.db"
+    for version, bumps in ((1, 0), (3, 2), (7, 6)):
+        fresh = tmp_path / ".kpi.db.restoring"
+        helpers.copy_database(db_file, fresh)
+        bumped(fresh, bumps)
+        with sqlite3.connect(fresh) as db:
+            db.execute("PRAGMA journal_mode = DELETE")
+        db.close()
+        fresh.replace(path)
+        assert store.data_version(path) == version
+    path.unlink()
+    assert store.data_version(path) == 0
+
+
+def test_the_data_version_keeps_a_connection_to_a_few_files_only(db_file, tmp_path):
+    paths = []
+    for number in range(store.WATCHED_FILES + 3):
+        paths.append(tmp_path / f"kpi-{number}.db")
+        helpers.copy_database(db_file, paths[-1])
+        assert store.data_version(paths[-1]) == 1
+    assert len(store._WATCHED) == store.WATCHED_FILES
+    assert str(paths[-1]) in store._WATCHED and str(paths[0]) not in store._WATCHED
+    bumped(paths[0])
+    assert store.data_version(paths[0]) == 2  # let go, then watched afresh
+
+
+def test_a_file_that_is_not_a_database_has_data_version_0(tmp_path):
+    path = tmp_path / "kpi.db"
+    path.write_bytes(b"not a database at all, " * 100)
+    assert store.data_version(path) == 0
+    with sqlite3.connect(path.with_name("empty.db")) as connection:
+        connection.execute("CREATE TABLE other (x)")
+    assert store.data_version(path.with_name("empty.db")) == 0  # no meta table

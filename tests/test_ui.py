@@ -155,18 +155,21 @@ def _two_tables():
     ui.table(frame, hide_index=True)
     ui.table(frame[["Measure"]])
     ui.table(frame)
+    ui.table(frame, key="headline-0", hide_index=True)
 
 
 def test_a_table_s_key_names_its_figure_columns_counting_the_index_when_shown():
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_function(_two_tables).run()
-    assert not at.exception and len(at.table) == 3
+    assert not at.exception and len(at.table) == 4
 
     def keys():
-        return [block.proto.id.rsplit("-table-", 1)[1] for block in at.main.children.values()]
+        return [block.proto.id.rsplit("-table-", 1)[1] if block.type == "flex_container" else block.type
+                for block in at.main.children.values()]
 
-    # Target and Actual are the 2nd and 3rd cells without the index, the 3rd and 4th after it.
-    assert keys() == ["1-r2-r3-", "2-", "3-r3-r4-"]
+    # Target and Actual are the 2nd and 3rd cells without the index, the 3rd and 4th after it; a
+    # table with no figures needs no container; a key given is used in place of the count.
+    assert keys() == ["1-r2-r3-", "table", "2-r3-r4-", "headline-0-r2-r3-"]
     at.run()
-    assert keys() == ["1-r2-r3-", "2-", "3-r3-r4-"]  # counted afresh each run: the same keys
+    assert keys() == ["1-r2-r3-", "table", "2-r3-r4-", "headline-0-r2-r3-"]  # counted afresh each run

@@ -7,6 +7,7 @@ passes WCAG 2.2 AA contrast (tested in tests/test_ui.py).
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from typing import NamedTuple
@@ -79,7 +80,16 @@ def db_path() -> Snapshot:
     return Snapshot(path, store.data_version(path))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+def shared(maxsize: int):
+    """A loader every page run calls, several times: its result is kept per database snapshot in
+    this process and shared by every session, read-only by every caller. functools.lru_cache
+    rather than Streamlit's caches, whose copy of the result (st.cache_data unpickles it on every
+    call) and hashing of the arguments cost a page run more than the loaders' own work; the
+    arguments here are plain hashable values, the snapshot first (docs/performance.md)."""
+    return functools.lru_cache(maxsize=maxsize)
+
+
+@shared(maxsize=16)
 def quarter_states(path: str) -> dict[str, quarters.Quarter]:
     with store.opened(path) as db:
         return queries.quarter_states(db)
@@ -134,13 +144,19 @@ def plan_list(path: str) -> pd.DataFrame:
         return queries.plans(db)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@shared(maxsize=64)
 def priorities(path: str) -> pd.DataFrame:
     with store.opened(path) as db:
         return queries.priorities(db)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@shared(maxsize=64)
+def priority_names(path: str) -> tuple[tuple[str, str], ...]:
+    """(theme id, name) of each corporate priority, in order: app.py's menu asks every run."""
+    return tuple(priorities(path)[["theme_id", "name"]].itertuples(index=False, name=None))
+
+
+@shared(maxsize=64)
 def filter_choices(path: str) -> dict[str, list[str]]:
     """Portfolio holders and directors named on every year's scorecard, for the filter lists."""
     with store.opened(path) as db:
@@ -248,21 +264,35 @@ def focus_outline() -> None:
     st.html(FOCUS_STYLE.replace("</style>", FIGURE_STYLE + "\n</style>"))
 
 
-def table(frame: pd.DataFrame, container=None, **options) -> None:
-    """st.table with every cell, header and index shown as text, never as a link, image or tag;
-    RAG columns as chips and figures right-aligned."""
+def formatted(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table's cells as ui.table shows them: every cell, header and index as text, never a link,
+    image or tag, and RAG columns as chips. Pure, so a page can cache it (formatting every cell on
+    every run cost a page run about a seventh of its time, docs/performance.md)."""
     shown = frame.copy()
     for column in shown.columns:
         shown[column] = shown[column].map(chip if "RAG" in str(column) else cell)
+    return shown.rename(columns=cell)
+
+
+def table(frame: pd.DataFrame, container=None, is_formatted: bool = False, key: str | None = None,
+          **options) -> None:
+    """st.table of a frame (or of one ui.formatted already made) with figures right-aligned. A table
+    with figures sits in a container whose key names their columns: ``key`` when given (a section
+    st.cache_data replays needs the same key every run), else the table's number in the run."""
+    shown = frame if is_formatted else formatted(frame)
     offset = 1 if options.get("hide_index") else 2  # nth-child counts from 1, after the index if shown
     figures = "".join(f"-r{shown.columns.get_loc(column) + offset}" for column in shown.columns
                       if column in FIGURE_COLUMNS) if shown.columns.is_unique else ""
-    number = st.session_state.get(_TABLES, 0) + 1
-    st.session_state[_TABLES] = number
-    (container or st).container(key=f"table-{number}{figures}-").table(shown.rename(columns=cell), **options)
+    if not figures:
+        (container or st).table(shown, **options)
+        return
+    if key is None:
+        key = st.session_state.get(_TABLES, 0) + 1
+        st.session_state[_TABLES] = key
+    (container or st).container(key=f"table-{key}{figures}-").table(shown, **options)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def objectives(path: str, theme_id: str) -> pd.DataFrame:
     with store.opened(path) as db:
         return queries.objectives(db, theme_id)
@@ -295,10 +325,22 @@ def chartable(path: str, indicator_ids) -> list[str]:
     return _chartable(path, tuple(indicator_ids), hidden_quarters(path))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@shared(maxsize=256)
 def _chartable(path: str, indicator_ids: tuple[str, ...], hidden: tuple[str, ...]) -> list[str]:
     found = _histories(path, indicator_ids, hidden)
     return [i for i in indicator_ids if i in found and int(found[i]["actual"].notna().sum()) >= 2]
+
+
+def trend_chart(path: str, indicator_id: str, name: str, unit, key: str) -> None:
+    """A measure's trend chart on the page, drawn once per data version and quarter visibility:
+    later runs, in any session, replay the element st.cache_data kept, so neither the figure nor
+    its JSON is made again (about 10 ms a chart, docs/performance.md)."""
+    _trend_chart(path, indicator_id, name, unit, hidden_quarters(path), key)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _trend_chart(path: str, indicator_id: str, name: str, unit, hidden: tuple[str, ...], key: str) -> None:
+    st.plotly_chart(_trend_figure(path, indicator_id, name, unit, hidden), key=key, config={"displaylogo": False})
 
 
 def trend_figure(path: str, indicator_id: str, name: str, unit) -> go.Figure:

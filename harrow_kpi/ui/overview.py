@@ -9,6 +9,7 @@ headline measures and the documents the figures come from.
 from __future__ import annotations
 
 import html
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -78,68 +79,56 @@ a.tile:focus-visible {outline: 3px solid #0B0C0C; outline-offset: 1px;}
 """
 
 
-def overview_page() -> None:
-    path = ui.db_path()
-    chosen = sidebar.current(path)
+class View(NamedTuple):
+    """What the Overview shows for one quarter and set of filters, made once per data version and
+    shared by every session (read-only): a page run only sends it (docs/performance.md)."""
 
-    st.markdown(STYLE, unsafe_allow_html=True)
-    st.title("Harrow KPI Explorer")
-    st.caption("How the council is doing against its Corporate Scorecard 2019/20 priorities.")
+    table: pd.DataFrame  # the quarter's scorecard, filtered
+    priorities: pd.DataFrame
+    counts: pd.DataFrame  # RAG counts by priority
 
-    if not chosen.quarter:
-        st.info("The database has no scorecard figures yet. Run `python -m harrow_kpi build`.")
-        return
 
-    period = chosen.quarter
-    ui.draft_notice(path, period)
-    draft = ui.draft_label(path, period)
-    table = filters.apply(ui.scorecard(path, period), chosen)
-    if chosen.active:
-        st.caption(f"Filtered: {ui.plain(chosen.describe())}. Clear the filters in the sidebar to see every measure.")
+@ui.shared(maxsize=256)
+def _view(path: str, chosen: filters.Filters) -> View:
+    table = filters.apply(ui.scorecard(path, chosen.quarter), chosen)
     priorities = ui.priorities(path)
-    counts = queries.rag_counts(table).reindex(priorities["name"], fill_value=0)
+    return View(table, priorities, queries.rag_counts(table).reindex(priorities["name"], fill_value=0))
 
-    _strip(path, period, table)
-    _tiles(period, table, priorities, counts)
 
-    st.header(f"The quarter in plain English: {period}")
-    for sentence in ui.quarter_summary(path, period, names=1):
-        if sentence.key not in STRIP_SAYS:
-            st.markdown(f"- {ui.plain(sentence.text)}")
+# Sections with no widget are drawn once per data version and then replayed by st.cache_data: a
+# run sends the elements kept, without making them again (docs/performance.md). Their tables carry
+# their own keys, the same in every run.
+@st.cache_data(show_spinner=False, max_entries=64)
+def _behind(path: str, period: str) -> None:
+    """Each sentence of the quarter in plain English with the measures behind it."""
     with st.expander("The measures behind each sentence"), st.container(key="behind"):
-        for sentence in ui.quarter_summary(path, period):
+        for number, sentence in enumerate(ui.quarter_summary(path, period)):
             st.markdown(f"**{ui.plain(sentence.text)}**")
             ui.table(ui.measures_frame(sentence.rows)[["Priority", "Measure", "Target", "Actual", "RAG", "Direction"]],
-                     hide_index=True, border="horizontal")
-    st.download_button(
-        "Download the briefing pack (HTML, works offline, prints a page per priority)",
-        lambda: ui.briefing_pack(path, period, chosen),
-        f"harrow-briefing-{period.replace('/', '-').replace(' ', '-')}{'-DRAFT' if draft else ''}.html",
-        mime="text/html", icon="⬇", on_click="ignore", key="briefing",
-    )
+                     key=f"behind-{number}", hide_index=True, border="horizontal")
 
-    with st.expander("RAG key (Harrow's corporate key)"):
-        for band in rag.BANDS:
-            st.markdown(f"{ui.rag_badge_html(band)} {rag.MEANINGS[band]}", unsafe_allow_html=True)
-        st.caption(
-            "The computed RAG applies this key to the printed target and actual; "
-            "where it differs from the reported RAG both are shown."
-        )
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def _headline(path: str, chosen: filters.Filters) -> None:
     st.header("Headline measures")
+    table = _view(path, chosen).table
     headline = ui.measures_frame(table[table["headline"] == 1])
-    for name in priorities["name"]:
+    for number, name in enumerate(ui.priorities(path)["name"]):
         rows = headline[headline["Priority"] == name].drop(columns="Priority")
         if not rows.empty:
             st.subheader(ui.plain(name))
-            ui.table(rows, hide_index=True, border="horizontal", alt=f"Headline measures of {name} in {period}")
+            ui.table(rows, key=f"headline-{number}", hide_index=True, border="horizontal",
+                     alt=f"Headline measures of {name} in {chosen.quarter}")
     st.caption(
         "Direction of travel compares with the previous quarter: how far each figure was from its "
         "target, or the figure itself where there is no target. Latest RAG is the report's own "
         "most recent status, with the period it refers to, for measures reported once a year."
     )
 
-    st.header("About the data")
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _about(path: str) -> None:
+    """The documents the figures come from."""
     source = ui.plan_list(path)
     scorecard_plan = source[source["plan_id"] == "scorecard-2019"]
     if not scorecard_plan.empty:
@@ -158,6 +147,55 @@ def overview_page() -> None:
         hide_index=True,
         width="stretch",
     )
+
+
+def overview_page() -> None:
+    path = ui.db_path()
+    chosen = sidebar.current(path)
+
+    st.markdown(STYLE, unsafe_allow_html=True)
+    st.title("Harrow KPI Explorer")
+    st.caption("How the council is doing against its Corporate Scorecard 2019/20 priorities.")
+
+    if not chosen.quarter:
+        st.info("The database has no scorecard figures yet. Run `python -m harrow_kpi build`.")
+        return
+
+    period = chosen.quarter
+    ui.draft_notice(path, period)
+    draft = ui.draft_label(path, period)
+    view = _view(path, chosen)
+    table = view.table
+    if chosen.active:
+        st.caption(f"Filtered: {ui.plain(chosen.describe())}. Clear the filters in the sidebar to see every measure.")
+
+    _strip(path, period, table)
+    _tiles(period, table, view.priorities, view.counts)
+
+    st.header(f"The quarter in plain English: {period}")
+    for sentence in ui.quarter_summary(path, period, names=1):
+        if sentence.key not in STRIP_SAYS:
+            st.markdown(f"- {ui.plain(sentence.text)}")
+    _behind(path, period)
+    st.download_button(
+        "Download the briefing pack (HTML, works offline, prints a page per priority)",
+        lambda: ui.briefing_pack(path, period, chosen),
+        f"harrow-briefing-{period.replace('/', '-').replace(' ', '-')}{'-DRAFT' if draft else ''}.html",
+        mime="text/html", icon="⬇", on_click="ignore", key="briefing",
+    )
+
+    with st.expander("RAG key (Harrow's corporate key)"):
+        for band in rag.BANDS:
+            st.markdown(f"{ui.rag_badge_html(band)} {rag.MEANINGS[band]}", unsafe_allow_html=True)
+        st.caption(
+            "The computed RAG applies this key to the printed target and actual; "
+            "where it differs from the reported RAG both are shown."
+        )
+
+    _headline(path, chosen)
+
+    st.header("About the data")
+    _about(path)
 
 
 def _strip(path: str, period: str, table) -> None:

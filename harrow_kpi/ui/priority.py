@@ -9,6 +9,7 @@ priority's Harrow Ambition Plan actions.
 from __future__ import annotations
 
 import html
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -27,19 +28,48 @@ def detail_key(theme_id: str) -> str:
     return f"indicator:{theme_id}"
 
 
-def priority_page(theme_id: str) -> None:
-    path = ui.db_path()
-    chosen = sidebar.current(path)
+class Card(NamedTuple):
+    indicator_id: str
+    html: str  # its heading (with the anchor the breadcrumb links to) and body, every text escaped
+
+
+class View(NamedTuple):
+    """What a priority page shows for one quarter and set of filters, made once per data version
+    and shared by every session (read-only): a page run only sends it (docs/performance.md)."""
+
+    name: str
+    measures: pd.DataFrame  # every measure of the priority in the quarter
+    shown: pd.DataFrame  # those the filters keep
+    picture: dict  # flt.summary(shown)
+    names: dict[str, str]  # each measure's name, by id
+    units: dict[str, str | None]  # and its unit
+    cards: tuple[Card, ...]
+
+
+@ui.shared(maxsize=256)
+def _view(path: str, theme_id: str, chosen: flt.Filters) -> View | None:
     priorities = ui.priorities(path)
     match = priorities[priorities["theme_id"] == theme_id]
     if match.empty or not chosen.quarter:
-        st.info("This priority has no scorecard figures in the database yet.")
-        return
-    name = match.iloc[0]["name"]
-    quarter = chosen.quarter
-    everything = ui.scorecard(path, quarter)
+        return None
+    everything = ui.scorecard(path, chosen.quarter)
     measures = everything[everything["priority"] == theme_id]
     shown = flt.apply(measures, chosen)
+    cards = tuple(Card(row["indicator_id"], _card_html(row)) for row in shown.to_dict("records"))
+    return View(match.iloc[0]["name"], measures, shown, flt.summary(shown),
+                dict(zip(measures["indicator_id"], measures["name"])),
+                dict(zip(measures["indicator_id"], measures["unit"])), cards)
+
+
+def priority_page(theme_id: str) -> None:
+    path = ui.db_path()
+    chosen = sidebar.current(path)
+    view = _view(path, theme_id, chosen)
+    if view is None:
+        st.info("This priority has no scorecard figures in the database yet.")
+        return
+    name, measures = view.name, view.measures
+    quarter = chosen.quarter
 
     st.title(ui.plain(name))
     st.caption(f"Corporate Scorecard {periods.parse(quarter).financial_year} · {ui.quarter_label(quarter)} · "
@@ -50,8 +80,9 @@ def priority_page(theme_id: str) -> None:
     url.seed(key, "indicator", ids)
     if not st.session_state.get(key):
         _objectives(path, theme_id)
-        _overall(shown, measures, chosen, name)
-    names = dict(zip(measures["indicator_id"], measures["name"]))
+        _overall(path, theme_id, chosen)
+        _downloads(view.shown, chosen, name, ui.draft_label(path, quarter))
+    names = view.names
     selected = st.selectbox(
         "Open a measure in detail", [None, *ids], key=key,
         format_func=lambda i: names[i] if i else "All measures (choose one to open it)",
@@ -64,11 +95,13 @@ def priority_page(theme_id: str) -> None:
         _breadcrumb(name, names[selected], selected)
         measure_detail(path, selected, key)
     else:
-        page = _cards(shown, chosen, key)
-        _trends(path, page)
+        _trends(path, view, _cards(view, chosen, key))
     _actions(path, theme_id, name)
 
 
+# Sections with no widget are drawn once per data version and then replayed by st.cache_data: a
+# run sends the elements kept, without making them again (docs/performance.md).
+@st.cache_data(show_spinner=False, max_entries=64)
 def _objectives(path: str, theme_id: str) -> None:
     objectives = ui.objectives(path, theme_id)
     st.subheader("Our key objectives")
@@ -78,8 +111,10 @@ def _objectives(path: str, theme_id: str) -> None:
     st.markdown("\n".join(f"- {ui.plain(text)}" for text in objectives["name"]))
 
 
-def _overall(shown: pd.DataFrame, measures: pd.DataFrame, chosen: flt.Filters, name: str) -> None:
-    picture = flt.summary(shown)
+@st.cache_data(show_spinner=False, max_entries=256)
+def _overall(path: str, theme_id: str, chosen: flt.Filters) -> None:
+    view = _view(path, theme_id, chosen)
+    picture, measures = view.picture, view.measures
     st.header(f"Overall picture in {chosen.quarter}")
     scope = f"{picture['measures']} of {len(measures)} measures" if chosen.active else f"{len(measures)} measures"
     st.caption(f"RAG reported for the quarter, {scope}.")
@@ -99,7 +134,6 @@ def _overall(shown: pd.DataFrame, measures: pd.DataFrame, chosen: flt.Filters, n
         f"Direction of travel compares {ui.plural(compared, 'measure')} with figures in both this quarter and the "
         f"last; {ui.plural(picture['differs'], 'reported RAG differs', 'reported RAGs differ')} from Harrow's rule."
     )
-    _downloads(shown, chosen, name, ui.draft_label(ui.db_path(), chosen.quarter))
 
 
 def _downloads(shown: pd.DataFrame, chosen: flt.Filters, name: str, draft: str) -> None:
@@ -125,52 +159,55 @@ def _downloads(shown: pd.DataFrame, chosen: flt.Filters, name: str, draft: str) 
     )
 
 
-def _cards(shown: pd.DataFrame, chosen: flt.Filters, key: str) -> pd.DataFrame:
-    """A card per measure, a page of them at a time; returns the page shown."""
+def _cards(view: View, chosen: flt.Filters, key: str) -> tuple[str, ...]:
+    """A card per measure, a page of them at a time; returns the ids of the measures shown."""
     st.header("Measures")
-    if shown.empty:
+    if not view.cards:
         st.info(
             f"No measures of this priority match the filters ({ui.plain(chosen.describe())}). "
             "Widen or clear them in the sidebar."
         )
-        return shown
-    pages = max(1, -(-len(shown) // CARDS_PER_PAGE))
+        return ()
+    pages = max(1, -(-len(view.cards) // CARDS_PER_PAGE))
     number = 1
     if pages > 1:
         number = st.selectbox(f"Page (of {pages}, {CARDS_PER_PAGE} measures each)", range(1, pages + 1),
                               key=f"{key}:page")
-    page = shown.iloc[(number - 1) * CARDS_PER_PAGE: number * CARDS_PER_PAGE]
+    first, last = (number - 1) * CARDS_PER_PAGE, number * CARDS_PER_PAGE
     st.caption("Headline measures first. Figures are as the report prints them.")
     st.html(CARD_STYLE)
-    for row in page.to_dict("records"):
+    for card in view.cards[first:last]:
+        # Three elements a card: each is a message every page run makes and sends (docs/performance.md).
         with st.container(border=True):
-            title, body, action = st.columns([3.2, 4.7, 0.9])
-            # A heading with an anchor, so the measure view's breadcrumb link scrolls back to this card.
-            title.subheader(ui.plain(row["name"]), anchor=card_anchor(row["indicator_id"]))
-            about = [":blue-badge[Headline]"] if row["headline"] else []
-            if isinstance(row["commentary"], str):
-                about.append(ui.plain(row["commentary"]))
-            if about:
-                title.caption("  \n".join(about))
-            body.markdown(_card_body(row), unsafe_allow_html=True)
-            action.button("Details", key=f"open:{row['indicator_id']}", on_click=_select,
-                          args=(key, row["indicator_id"]), help="Trend, sources and RAG history")
-    return page
+            st.markdown(card.html, unsafe_allow_html=True)
+            st.button("Details", key=f"open:{card.indicator_id}", on_click=_select,
+                      args=(key, card.indicator_id), help="Trend, sources and RAG history")
+    return tuple(card.indicator_id for card in view.cards[first:last])
 
 
-# A card's figures, RAG and direction in three columns of one element: a page of 40 cards was over 500
-# elements, each paid for on every run (docs/performance.md). At phone width they stack.
+# A card's headline mark and commentary, then its figures, RAG and direction in three columns, all
+# one element: a page of 40 cards was over 500 elements, each paid for on every run
+# (docs/performance.md). At phone width the columns stack.
 CARD_STYLE = """<style>
+.card-about {color: #505A5F; font-size: 0.875rem; margin: -0.6rem 0 0.5rem 0;}
+.card-about .headline {background: #E8F1FB; color: #1D4F91; border-radius: 0.3rem; padding: 0 0.4rem;
+  font-weight: 600; margin-right: 0.4rem;}
 .card-body {display: grid; grid-template-columns: 1.3fr 1.8fr 1.6fr; gap: 1rem; align-items: start;}
 .card-body small, .card-body .note {color: #505A5F;}
 @media (max-width: 640px) {.card-body {grid-template-columns: 1fr; gap: 0.4rem;}}
 </style>"""
 
 
-def _card_body(row: dict) -> str:
-    """Target and actual; the reported RAG (and the rule's, where it differs or nothing is reported);
-    direction of travel. Every text from the data is escaped."""
+def _card_html(row: dict) -> str:
+    """The measure's name as a heading whose id the measure view's breadcrumb links back to (Streamlit
+    draws an HTML heading as its own, scrolled to when the link's #anchor names it); headline or not
+    and the commentary; target and actual; the reported RAG (and the rule's, where it differs or
+    nothing is reported); direction of travel. Every text from the data is escaped."""
     text = ui.html_text
+    heading = f'<h3 id="{html.escape(card_anchor(row["indicator_id"]))}">{text(row["name"])}</h3>'
+    about = ['<span class="headline">Headline</span>'] if row["headline"] else []
+    if isinstance(row["commentary"], str):
+        about.append(text(row["commentary"]))
     target = ui.figure_shown(row["target_as_printed"], row["target"], row["unit"]) or "–"
     actual = ui.figure_shown(row["actual_as_printed"], row["actual"], row["unit"], row.get("qualifier")) or "–"
     figures = f"Target <strong>{text(target)}</strong><br>Actual <strong>{text(actual)}</strong>"
@@ -184,7 +221,8 @@ def _card_body(row: dict) -> str:
         status += f'<div class="note">Rule gives {text(ui.rag_text(row["rag_computed"]))}</div>'
     travel = (f"{text(ui.direction_text(row['direction']))}<br><small>vs previous quarter</small><br>"
               f"{text(ui.direction_text(row['direction_year']))}<br><small>vs a year earlier</small>")
-    return f'<div class="card-body"><div>{figures}</div><div>{status}</div><div>{travel}</div></div>'
+    return (heading + (f'<div class="card-about">{" ".join(about)}</div>' if about else "")
+            + f'<div class="card-body"><div>{figures}</div><div>{status}</div><div>{travel}</div></div>')
 
 
 def card_anchor(indicator_id: str) -> str:
@@ -225,23 +263,22 @@ def _scroll_to_top() -> None:
         components.html(_TO_TOP, height=0)
 
 
-def _trends(path: str, shown: pd.DataFrame) -> None:
+def _trends(path: str, view: View, shown: tuple[str, ...]) -> None:
+    """Trend charts of the measures whose cards are shown (``shown``, their ids)."""
     st.header("Trends")
-    chartable = ui.chartable(path, shown["indicator_id"])
+    chartable = ui.chartable(path, shown)
     if not chartable:
         st.caption("None of the measures shown has two or more figures to draw.")
         return
-    names = dict(zip(shown["indicator_id"], shown["name"]))
+    names, units = view.names, view.units
     default = chartable[:MAX_DEFAULT_CHARTS]
     picked = st.multiselect(
         "Measures to chart", chartable, default=default, format_func=names.get, key="trend_picks",
         placeholder="Choose measures to chart",
         help="Actual against target over every period in the dataset, earlier plans included",
     )
-    units = dict(zip(shown["indicator_id"], shown["unit"]))
     for indicator_id in picked:
-        st.plotly_chart(ui.trend_figure(path, indicator_id, names[indicator_id], units[indicator_id]),
-                        key=f"trend:{indicator_id}", config={"displaylogo": False})
+        ui.trend_chart(path, indicator_id, names[indicator_id], units[indicator_id], key=f"trend:{indicator_id}")
 
 
 def measure_detail(path: str, indicator_id: str, key: str | None = None) -> None:
@@ -336,6 +373,7 @@ def _rag_arithmetic(history: pd.DataFrame, info: dict) -> None:
                    + ui.plain(ui.POLARITY_WORDS.get(info["polarity"], "").lower()) + " for this measure.")
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
 def _actions(path: str, theme_id: str, name: str) -> None:
     actions = ui.actions(path, theme_id)
     st.header("Harrow Ambition Plan actions")
