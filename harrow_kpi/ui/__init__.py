@@ -8,6 +8,7 @@ passes WCAG 2.2 AA contrast (tested in tests/test_ui.py).
 from __future__ import annotations
 
 import functools
+import gc
 import html
 import re
 from typing import NamedTuple
@@ -59,8 +60,15 @@ def rag_badge_html(code, count=None) -> str:
 
 @st.cache_resource(show_spinner="Building the database from data/ …")
 def database(path: str) -> str:
-    """Build the database once per process when it is missing or stale."""
-    return str(rebuild.ensure_current(path))
+    """Build the database once per process when it is missing or stale.
+
+    Then every object alive by now (the modules of Streamlit, pandas and plotly, most of them) is
+    moved out of the garbage collector's reach (gc.freeze): they live as long as the process, and
+    each full collection walked them all again, about a tenth of a loaded server's time
+    (docs/performance.md). Objects made later are collected as usual."""
+    built = str(rebuild.ensure_current(path))
+    gc.freeze()
+    return built
 
 
 class Snapshot(NamedTuple):
