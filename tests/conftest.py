@@ -1,6 +1,8 @@
 """Shared fixtures: one real database built from data/ for the whole run."""
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -43,15 +45,50 @@ def pytest_pycollect_makeitem(collector, name, obj):
     return [] if names is not None and name not in names else None
 
 
+# What each test costs run on its own, as a mutmut session runs it: its own time and the set-up of
+# every fixture it uses, module- and session-wide ones too. mutmut orders a session's tests by the
+# first alone, so a test whose module fixture builds a slide deck (a second) ran first and cheap
+# tests that would have failed at once waited behind it. Measured in mutmut's statistics run.
+COSTS = Path("harrow-test-costs.json")
+_setups: dict[str, float] = {}
+_costs: dict[str, float] = {}
+
+
+def _collecting_stats() -> bool:
+    return os.environ.get("MUTANT_UNDER_TEST") == "stats"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    if not _collecting_stats():
+        return (yield)
+    started = time.perf_counter()
+    try:
+        return (yield)
+    finally:
+        took = time.perf_counter() - started
+        _setups[fixturedef.argname] = max(_setups.get(fixturedef.argname, 0.0), took)
+
+
+def pytest_runtest_makereport(item, call):
+    if call.when == "call" and _collecting_stats():
+        _costs[item.nodeid] = call.duration + sum(_setups.get(name, 0.0) for name in item.fixturenames)
+
+
+def pytest_sessionfinish(session):
+    if _collecting_stats() and _costs:
+        COSTS.write_text(json.dumps(_costs))
+
+
 def pytest_collection_modifyitems(items):
-    """Under mutmut, the quickest tests first: a mutant is killed by its first failing test (`-x`)."""
+    """Under mutmut, the cheapest tests first: a mutant is killed by its first failing test (`-x`)."""
     if helpers.mutant_under_test() is None:
         return
     try:
-        durations = json.loads(Path("mutmut-stats.json").read_text())["duration_by_test"]
-    except (OSError, ValueError, KeyError):
-        return
-    items.sort(key=lambda item: durations.get(item.nodeid, 0.0))
+        costs = json.loads(COSTS.read_text())
+    except (OSError, ValueError):
+        costs = {}
+    items.sort(key=lambda item: costs.get(item.nodeid, 0.0))
 
 
 @pytest.fixture()

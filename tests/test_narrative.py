@@ -7,14 +7,15 @@ tables in ../shared/seeds/001_efe026106ea22757.txt (cited by line below).
 import pandas as pd
 import pytest
 
-from harrow_kpi import briefing, filters, narrative, queries
+from harrow_kpi import briefing, filters, narrative, queries, store
 
 
-@pytest.fixture()
-def quarter(db):
-    table = queries.scorecard(db, "2019/20 Q2")
-    previous = queries.scorecard(db, "2019/20 Q1")
-    return table, previous, queries.histories(db, table["indicator_id"])
+@pytest.fixture(scope="module")
+def quarter(db_file):
+    """Read once for the module (a tenth of a second): the tests only read it."""
+    with store.opened(db_file) as db:
+        table = queries.scorecard(db, "2019/20 Q2")
+        return table, queries.scorecard(db, "2019/20 Q1"), queries.histories(db, table["indicator_id"])
 
 
 @pytest.fixture()
