@@ -82,6 +82,8 @@ def writing(db: sqlite_utils.Database, wait: float | None = None, on_wait: Calla
     """One short write transaction: wait in turn for another writer (saying so once through
     ``on_wait``), refuse plainly after ``wait`` seconds, bump the data version on success
     (unless ``bump`` is false: a sign-in attempt changes no figure, so no cached page is dropped)."""
+    if bump and read_only():
+        raise StoreError(READ_ONLY_NODE)
     wait = WRITE_WAIT if wait is None else wait
     deadline = time.monotonic() + wait
     db.execute("PRAGMA busy_timeout = 200")
@@ -263,6 +265,10 @@ def _index(db: sqlite_utils.Database) -> None:
     db["themes"].create_index(["plan_id"])
     db["commitments"].create_index(["plan_id"])
     db["actions"].create_index(["theme_id"])
+
+
+READ_ONLY_NODE = ("This copy of the explorer is read-only ($HARROW_KPI_READ_ONLY=1): it follows the writer's "
+                  "database, so quarters are loaded and published on the writer. Nothing was changed.")
 
 
 def read_only() -> bool:

@@ -133,7 +133,7 @@ def test_a_listed_council_officer_signs_in_uploads_signs_out_and_is_locked_again
     quarter = tmp_path / "q3.csv"
     quarter.write_text("indicator_id,period,actual\nbook-issues,2019/20 Q3,5\n", encoding="utf-8")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(quarter))
-    page.get_by_role("button", name="Commit 1 rows").click()
+    page.get_by_role("button", name="Commit 1 row").click()
     page.get_by_text("Upload 1 committed: 1 added").wait_for(timeout=30_000)
     with store.opened(database) as db:
         assert db.execute("SELECT user, status FROM uploads").fetchall() == [("officer@harrow.gov.uk", "accepted")]
@@ -190,7 +190,7 @@ def test_dropping_the_officer_rule_locks_an_open_council_session_at_the_next_cli
         page.get_by_text("which is not on the list of officers allowed to upload").wait_for(timeout=30_000)
         page.get_by_text("(council account)").wait_for(state="detached", timeout=30_000)
         page.screenshot(path=str(OUTPUT / "signin-council-rule-dropped.png"), full_page=True)
-        assert page.get_by_role("button", name="Commit 1 rows").count() == 0
+        assert page.get_by_role("button", name="Commit 1 row").count() == 0
     finally:
         secrets_file.write_text(original, encoding="utf-8")
         time.sleep(3)
@@ -209,7 +209,7 @@ def test_a_sign_in_ended_at_the_provider_locks_the_open_session_at_the_next_clic
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(quarter))
     page.get_by_text("Your sign-in at the council's identity provider has ended").wait_for(timeout=30_000)
     page.get_by_text("(council account)").wait_for(state="detached", timeout=30_000)
-    assert page.get_by_role("button", name="Commit 1 rows").count() == 0
+    assert page.get_by_role("button", name="Commit 1 row").count() == 0
     page.close()
 
 

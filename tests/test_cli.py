@@ -196,3 +196,22 @@ def test_the_audit_log_export_is_formula_safe(db_file, tmp_path):
     assert run("import-quarter", str(hostile), "--user", "@officer", db=path).returncode == 0
     listing = list(csv.DictReader(io.StringIO(run("uploads", db=path).stdout)))
     assert (listing[0]["filename"], listing[0]["user"]) == ("'=HYPERLINK(x).csv", "'@officer")
+
+
+def test_a_read_only_node_refuses_every_write_and_still_exports(db_file, tmp_path, monkeypatch):
+    from tests.helpers import private_store
+
+    path = private_store(db_file, tmp_path)
+    good = tmp_path / "q3.csv"
+    good.write_text("indicator_id,period,actual\nbook-issues,2019/20 Q3,301200\n", encoding="utf-8")
+    before = run("export", "observations", db=path).stdout
+    monkeypatch.setenv("HARROW_KPI_READ_ONLY", "1")
+    for command in (["import-quarter", str(good)], ["publish", "2019/20 Q2", "--user", "jsmith"],
+                    ["unpublish", "2019/20 Q2", "--user", "jsmith"], ["rollback", "1", "--user", "jsmith"],
+                    ["build"]):
+        refused = run(*command, db=path)
+        assert refused.returncode != 0, command
+        assert "read-only ($HARROW_KPI_READ_ONLY=1)" in refused.stderr and "Nothing was changed" in refused.stderr, \
+            (command, refused.stderr)
+    assert run("export", "observations", db=path).stdout == before  # reading goes on
+    assert run("import-quarter", str(good), "--dry-run", db=path).returncode == 0  # a check writes nothing

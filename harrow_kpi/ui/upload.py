@@ -107,7 +107,7 @@ def _upload(path: str, officer: str) -> None:
     if st.session_state.get("committed") == checked.sha256:
         st.success("This file has been committed.")
         return
-    if st.button(f"Commit {len(checked.rows)} rows", type="primary", key="commit"):
+    if st.button(f"Commit {ui.plural(len(checked.rows), 'row')}", type="primary", key="commit"):
         done = _write(uploads.commit, path, checked, officer)
         if done is None:
             return
