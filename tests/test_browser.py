@@ -270,20 +270,6 @@ def test_a_scrutiny_member_filters_opens_a_measure_and_shares_the_link(server, b
     colleague.close()
 
 
-def test_a_link_to_a_measure_s_card_opens_the_page_scrolled_to_it(server, browser):
-    # The measure view's breadcrumb links back to ?…#card-ID; the card's heading is HTML in its Markdown.
-    page = browser.new_page(viewport={"width": 1366, "height": 768})
-    card = "card-looked-after-placement-stability-long-term"
-    page.goto(f"{server}/supporting-those-most-in-need#{card}", wait_until="domcontentloaded")
-    heading = page.locator(f"h3#{card}")
-    heading.wait_for(timeout=60_000)
-    page.wait_for_timeout(1500)
-    box = heading.bounding_box()
-    assert box is not None and 0 <= box["y"] < 768, box
-    assert page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop") > 1000
-    page.close()
-
-
 def test_addresses_typed_into_a_link_never_become_links(server, browser):
     """The search text is shown back in words: escaped, and with no autolink (https://, www., a@b)."""
     page = browser.new_page(viewport={"width": 1366, "height": 1000})
