@@ -258,9 +258,8 @@ def test_a_priority_page_says_how_many_reported_rags_differ_in_the_singular(app_
 def test_details_button_opens_the_measure_and_back_returns(app_env):
     at = open_priority("scorecard-2019/modernising-harrow-council")
     # The card's heading carries the anchor the measure view's breadcrumb links back to.
-    card = next(m.value for m in at.markdown if 'id="card-sickness-absence"' in m.value)
-    assert card.startswith('<h3 id="card-sickness-absence">Staff sickness absence - average days per FTE '
-                           "&#40;excluding schools staff&#41;</h3>")
+    heading = next(h for h in at.subheader if h.proto.anchor == "card-sickness-absence")
+    assert heading.value == "Staff sickness absence \\- average days per FTE \\(excluding schools staff\\)"
     at.button(key="open:sickness-absence").click().run()
     # headers are Markdown: the name is escaped (shown unchanged, never read as Markdown)
     name = "Staff sickness absence \\- average days per FTE \\(excluding schools staff\\)"

@@ -30,7 +30,8 @@ def detail_key(theme_id: str) -> str:
 
 class Card(NamedTuple):
     indicator_id: str
-    html: str  # its heading (with the anchor the breadcrumb links to) and body, every text escaped
+    title: str  # Markdown, escaped
+    html: str  # its body, every text escaped
 
 
 class View(NamedTuple):
@@ -55,7 +56,7 @@ def _view(path: str, theme_id: str, chosen: flt.Filters) -> View | None:
     everything = ui.scorecard(path, chosen.quarter)
     measures = everything[everything["priority"] == theme_id]
     shown = flt.apply(measures, chosen)
-    cards = tuple(Card(row["indicator_id"], _card_html(row)) for row in shown.to_dict("records"))
+    cards = tuple(Card(row["indicator_id"], ui.plain(row["name"]), _card_html(row)) for row in shown.to_dict("records"))
     return View(match.iloc[0]["name"], measures, shown, flt.summary(shown),
                 dict(zip(measures["indicator_id"], measures["name"])),
                 dict(zip(measures["indicator_id"], measures["unit"])), cards)
@@ -179,6 +180,9 @@ def _cards(view: View, chosen: flt.Filters, key: str) -> tuple[str, ...]:
     for card in view.cards[first:last]:
         # Three elements a card: each is a message every page run makes and sends (docs/performance.md).
         with st.container(border=True):
+            # A heading with an anchor, so the measure view's breadcrumb scrolls back to this card
+            # (Streamlit replaces an HTML heading's own id with a slug of its text).
+            st.subheader(card.title, anchor=card_anchor(card.indicator_id))
             st.markdown(card.html, unsafe_allow_html=True)
             st.button("Details", key=f"open:{card.indicator_id}", on_click=_select,
                       args=(key, card.indicator_id), help="Trend, sources and RAG history")
@@ -204,7 +208,6 @@ def _card_html(row: dict) -> str:
     and the commentary; target and actual; the reported RAG (and the rule's, where it differs or
     nothing is reported); direction of travel. Every text from the data is escaped."""
     text = ui.html_text
-    heading = f'<h3 id="{html.escape(card_anchor(row["indicator_id"]))}">{text(row["name"])}</h3>'
     about = ['<span class="headline">Headline</span>'] if row["headline"] else []
     if isinstance(row["commentary"], str):
         about.append(text(row["commentary"]))
@@ -221,7 +224,7 @@ def _card_html(row: dict) -> str:
         status += f'<div class="note">Rule gives {text(ui.rag_text(row["rag_computed"]))}</div>'
     travel = (f"{text(ui.direction_text(row['direction']))}<br><small>vs previous quarter</small><br>"
               f"{text(ui.direction_text(row['direction_year']))}<br><small>vs a year earlier</small>")
-    return (heading + (f'<div class="card-about">{" ".join(about)}</div>' if about else "")
+    return ((f'<div class="card-about">{" ".join(about)}</div>' if about else "")
             + f'<div class="card-body"><div>{figures}</div><div>{status}</div><div>{travel}</div></div>')
 
 
