@@ -14,7 +14,16 @@ import pytest
 
 from tests import provider
 from tests.helpers import without_sign_ins
-from tests.test_browser import AXE, CHROMIUM, OFFICER_PASSWORD, OUTPUT, STREAMLIT_OWNED, start_server, sync_api
+from tests.test_browser import (
+    AXE,
+    CHROMIUM,
+    OFFICER_PASSWORD,
+    OUTPUT,
+    STREAMLIT_OWNED,
+    choose_file,
+    start_server,
+    sync_api,
+)
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +141,7 @@ def test_a_listed_council_officer_signs_in_uploads_signs_out_and_is_locked_again
     page.screenshot(path=str(OUTPUT / "signin-council-officer.png"), full_page=True)
     quarter = tmp_path / "q3.csv"
     quarter.write_text("indicator_id,period,actual\nbook-issues,2019/20 Q3,5\n", encoding="utf-8")
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(quarter))
+    choose_file(page, "Quarter CSV or Excel file", quarter)
     page.get_by_role("button", name="Commit 1 row").click()
     page.get_by_text("Upload 1 committed: 1 added").wait_for(timeout=30_000)
     with store.opened(database) as db:
@@ -186,7 +195,7 @@ def test_dropping_the_officer_rule_locks_an_open_council_session_at_the_next_cli
         time.sleep(3)  # Streamlit polls the secrets file
         quarter = tmp_path / "q3.csv"
         quarter.write_text("indicator_id,period,actual\nbook-issues,2019/20 Q3,6\n", encoding="utf-8")
-        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(quarter))
+        choose_file(page, "Quarter CSV or Excel file", quarter)
         page.get_by_text("which is not on the list of officers allowed to upload").wait_for(timeout=30_000)
         page.get_by_text("(council account)").wait_for(state="detached", timeout=30_000)
         page.screenshot(path=str(OUTPUT / "signin-council-rule-dropped.png"), full_page=True)
@@ -206,7 +215,7 @@ def test_a_sign_in_ended_at_the_provider_locks_the_open_session_at_the_next_clic
     assert provider.call(provider_url, "/users/officer%40harrow.gov.uk/revoke-tokens") == 204
     quarter = tmp_path / "q3.csv"
     quarter.write_text("indicator_id,period,actual\nbook-issues,2019/20 Q3,7\n", encoding="utf-8")
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(quarter))
+    choose_file(page, "Quarter CSV or Excel file", quarter)
     page.get_by_text("Your sign-in at the council's identity provider has ended").wait_for(timeout=30_000)
     page.get_by_text("(council account)").wait_for(state="detached", timeout=30_000)
     assert page.get_by_role("button", name="Commit 1 row").count() == 0

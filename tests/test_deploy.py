@@ -36,7 +36,7 @@ def test_the_nginx_template_carries_the_app_s_upload_limit_and_websocket_headers
 def upload_and_publish_in_a_browser(url: str, tmp_path) -> None:
     """An officer signs in on ``url``'s upload page, uploads a quarter and publishes it."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    from tests.test_browser import CHROMIUM, sign_in
+    from tests.test_browser import CHROMIUM, choose_file, sign_in
 
     quarter = tmp_path / "q3.csv"
     quarter.write_text(Q3, encoding="utf-8")
@@ -47,7 +47,7 @@ def upload_and_publish_in_a_browser(url: str, tmp_path) -> None:
             page = browser.new_page(viewport={"width": 1366, "height": 1000})
             page.goto(f"{url}/upload", wait_until="domcontentloaded")
             sign_in(page)
-            page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(quarter))
+            choose_file(page, "Quarter CSV or Excel file", quarter)
             page.get_by_role("button", name="Commit 1 row").click()
             page.get_by_text("Upload 1 committed: 1 added").wait_for(timeout=30_000)
             page.get_by_role("button", name="Publish 2019/20 Q3").click()

@@ -568,6 +568,9 @@ def test_an_officer_signs_in_uploads_previews_commits_and_rolls_back(app_env, tm
     assert any("Upload 1 committed: 3 added" in s.value for s in at.success)
     with store.opened(private) as db:
         assert queries.latest_quarter(db, drafts=True) == "2019/20 Q3"
+    # Publishing turns to the quarter just loaded (it was on 2019/20 Q2 before the commit).
+    assert at.selectbox(key="publish_quarter").value == "2019/20 Q3"
+    assert at.button(key="publish_button").label == "Publish 2019/20 Q3"
     audit = at.dataframe[1].value
     assert {"Entry", "What", "Quarter or year", "Officer", "File", "File fingerprint",
             "Rolled back by"} <= set(audit.columns)

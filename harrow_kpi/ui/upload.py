@@ -113,6 +113,8 @@ def _upload(path: str, officer: str) -> None:
             return
         upload_id, result = done
         st.session_state["committed"] = checked.sha256
+        # Publishing (below) turns to the quarter just loaded, not the one chosen before the commit.
+        st.session_state["publish_quarter"] = str(max(periods.parse(row["period"]) for row in checked.rows))
         st.success(f"Upload {upload_id} committed: {result['added']} added, {result['changed']} changed, "
                    f"{result['unchanged']} unchanged. The quarter stays a draft until an officer publishes "
                    "it (section 4).")
@@ -204,7 +206,11 @@ def _publishing(path, officer: str) -> None:
                                 "Measures reported": f"{q.reported} of {q.measures}",
                                 "Approved by": ", ".join(q.approvals)} for q in reversed(states.values())]),
                  hide_index=True, width="stretch")
-    period = st.selectbox("Quarter", list(states)[::-1], key="publish_quarter",
+    newest_first = list(states)[::-1]
+    if st.session_state.get("publish_quarter") not in newest_first:  # first visit, or rolled back
+        drafts = [period for period in newest_first if not states[period].published]
+        st.session_state["publish_quarter"] = drafts[0] if drafts else newest_first[0]
+    period = st.selectbox("Quarter", newest_first, key="publish_quarter",
                           format_func=lambda p: f"{p} ({'published' if states[p].published else 'draft'})")
     action = "unpublish" if states[period].published else "publish"
     if st.button(f"{action.capitalize()} {period}", key="publish_button", type="primary"):
