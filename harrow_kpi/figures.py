@@ -7,8 +7,13 @@ upload preview cannot drift apart on how 56.2 or an empty cell reads.
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
+
+# A figure written as bare digits ("14000", "340000.5"): shown with thousands separators, as the
+# documents print most figures, so "14000" never stands beside "27,263".
+BARE_DIGITS = re.compile(r"(-?)(\d{4,})(\.\d+)?(%?)")
 
 
 def missing(value) -> bool:
@@ -40,12 +45,17 @@ def target_text(row) -> str:
 
 def figure_text(printed, value, unit=None, qualifier=None) -> str:
     """A figure as the document printed it, else formatted from the number, with its bound
-    ("over 1,000") unless the printed text already starts with words ("More than 1,000")."""
+    ("over 1,000") unless the printed text already starts with words ("More than 1,000");
+    bare digits get thousands separators either way."""
     if isinstance(printed, str) and printed.strip():
         text = printed
     else:
         text = format_number(value)
         text = f"{text}%" if text and unit == "percent" else text
+    bare = BARE_DIGITS.fullmatch(text.strip())
+    if bare:
+        sign, digits, decimals, percent = bare.groups()
+        text = f"{sign}{int(digits):,}{decimals or ''}{percent}"
     if text and isinstance(qualifier, str) and qualifier and not text[0].isalpha():
         return f"{qualifier} {text}"
     return text

@@ -23,7 +23,7 @@ import re
 import pandas as pd
 
 from harrow_kpi import rag
-from harrow_kpi.figures import figure_text, format_number, missing
+from harrow_kpi.figures import figure_text, missing
 
 STATUSES = ("achieved", "missed", "in progress", "no later evidence", "not comparable")
 WINDOW = dt.timedelta(days=731)  # how long after a deadline a figure still tells
@@ -79,7 +79,7 @@ def gap_text(actual: float, target: float, polarity: str, unit: str | None, qual
     if dev is None:
         return ""
     if rag.BOUND_SIDE.get(qualifier):
-        return f"by an amount not printed (the figure is {qualifier} {format_number(actual)})"
+        return f"by an amount not printed (the figure is {figure_text(None, actual, None, qualifier)})"
     difference = abs(actual - target)
     amount = f"{difference:.1f} points" if unit == "percent" else f"{difference:,.6g}"
     if dev in INFINITIES:

@@ -109,8 +109,8 @@ def test_over_a_thousand_achieves_a_thousand():
     verdict = promises.judge(_commitment(), _evidence(("2018/19", "2019-03-31", 1000.0, "over")), "higher", "count",
                              "2020-03-31", AS_OF)
     assert verdict["status"] == "achieved"
-    assert verdict["detail"] == ("Achieved: over 1000 in 2018/19 against the target of 1,000, by an amount not "
-                                 "printed (the figure is over 1000).")
+    assert verdict["detail"] == ("Achieved: over 1,000 in 2018/19 against the target of 1,000, by an amount not "
+                                 "printed (the figure is over 1,000).")
 
 
 def test_a_bound_that_cannot_say_is_not_comparable():
@@ -132,7 +132,7 @@ def test_under_a_thousand_misses_a_thousand_and_is_behind_before_the_deadline():
                              _evidence(("2018/19", "2019-03-31", 1000.0, "under")), "higher", "count",
                              "2022-03-31", AS_OF)
     assert (running["status"], running["on_track"]) == ("in progress", False)
-    assert running["detail"].startswith("In progress (by March 2021): under 1000 in 2018/19 against the target "
+    assert running["detail"].startswith("In progress (by March 2021): under 1,000 in 2018/19 against the target "
                                         "of 1,000, behind: by an amount not printed")
 
 

@@ -128,7 +128,7 @@ def test_priority_slides_have_native_line_charts_holding_their_figures(pptx):
     better = charts(pptx.slides[1])
     assert [c.chart_type for c in better] == [XL_CHART_TYPE.LINE_MARKERS] * 2
     museum, arts = better
-    assert museum.chart_title.text_frame.text == "Number of visits to Museum. Now 27,263 against a target of 14000"
+    assert museum.chart_title.text_frame.text == "Number of visits to Museum. Now 27,263 against a target of 14,000"
     assert list(museum.plots[0].categories) == ["2018/19 Q2", "2019/20 Q1", "2019/20 Q2"]
     assert series(museum) == {"Actual": [38550, 15185, 27263], "Target": [14000, 14000, 14000]}  # line 139
     assert series(arts) == {"Actual": [44037, 71434, 49661], "Target": [49000, 50000, 49000]}  # line 138

@@ -66,6 +66,15 @@ def test_target_text_is_a_number_or_a_range_low_high(row, text):
         (None, 27.0, "number", "27"),
         (None, None, "percent", ""),
         ("", float("nan"), "percent", ""),
+        # Bare digits read with thousands separators, as most of the documents print them.
+        ("14000", 14000.0, "number", "14,000"),
+        ("27,263", 27263.0, "number", "27,263"),
+        (None, 340000.0, "number", "340,000"),
+        (None, -1250.5, "number", "-1,250.5"),
+        ("1234.5%", 1234.5, "percent", "1,234.5%"),
+        ("999", 999.0, "number", "999"),
+        ("2018/19", None, "number", "2018/19"),
+        ("10000 visits", None, "number", "10000 visits"),
     ],
 )
 def test_figure_text_prefers_the_printed_figure(printed, value, unit, text):

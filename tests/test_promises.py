@@ -189,7 +189,7 @@ def test_a_target_not_printed_as_text_is_just_the_target(printed):
     rows = evidence(("2017/18 Q4", "2018-03-31", 1200))
     verdict = promises.judge(commitment(target_value=1000, target_as_printed=printed), rows, "lower", "count",
                              None, AS_OF)
-    assert verdict["detail"] == "Missed: 1200 in 2017/18 Q4 against the target, 200 (20%) short of target."
+    assert verdict["detail"] == "Missed: 1,200 in 2017/18 Q4 against the target, 200 (20%) short of target."
 
 
 def test_a_figure_years_after_the_deadline_is_named_but_does_not_judge_it():

@@ -48,7 +48,7 @@ def test_rag_and_direction_in_words():
 def test_figures_as_printed_else_formatted():
     assert ui.figure_text("56.2%", 56.2) == "56.2%"
     assert ui.figure_text(None, 56.2, "percent") == "56.2%"
-    assert ui.figure_text(None, 181242.0, "count") == "181242"
+    assert ui.figure_text(None, 181242.0, "count") == "181,242"
     assert ui.figure_text(None, None) == ""
 
 
