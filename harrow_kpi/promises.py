@@ -64,7 +64,7 @@ def meets(actual: float, target: float, polarity: str | None, qualifier: str | N
     if side is None:
         return actual >= target if polarity == "higher" else actual <= target
     strict = qualifier in rag.STRICT_BOUNDS
-    if (side > 0) == (polarity == "higher"):
+    if (side > 0) == (polarity == "higher"):  # pragma: no mutate
         # A bound on the better side: met when the bound itself meets the target, else unknown.
         return True if (actual >= target if polarity == "higher" else actual <= target) else None
     # A bound on the worse side: missed when even the bound (past it, for a strict one) misses.
@@ -83,7 +83,7 @@ def gap_text(actual: float, target: float, polarity: str, unit: str | None, qual
     difference = abs(actual - target)
     amount = f"{difference:.1f} points" if unit == "percent" else f"{difference:,.6g}"
     if dev in INFINITIES:
-        return f"{amount} {'better than' if dev > 0 else 'off'} a zero target"
+        return f"{amount} {'better than' if dev > 0 else 'off'} a zero target"  # pragma: no mutate
     word = "better than" if dev >= 0 else "short of"
     return f"{amount} ({abs(dev) * 100:.0f}%) {word} target"
 
@@ -108,7 +108,7 @@ def judge(commitment: dict, evidence: pd.DataFrame, polarity: str | None, unit: 
         ends = pd.to_datetime(figures["period_end"]).dt.date
         after = figures[(ends >= deadline) & (ends <= deadline + WINDOW)]
         if not len(after):
-            later = figures[ends > deadline + WINDOW]
+            later = figures[ends > deadline + WINDOW]  # pragma: no mutate
             nxt = (f" The next figure is {_figure(later.iloc[0].to_dict())} in {later.iloc[0]['period']}, "
                    "too long after to judge it." if len(later) else "")
             return {**verdict, "detail": f"No figure within two years after the deadline ({deadline:%B %Y}).{nxt}"}
@@ -176,8 +176,8 @@ def ledger(commitments: pd.DataFrame, observations: pd.DataFrame, indicators: pd
     rows = []
     for commitment in commitments.to_dict("records"):  # pragma: no mutate
         indicator_id = commitment.get("indicator_id")
-        evidence = by_indicator.get(indicator_id, borough.iloc[0:0])
-        evidence = evidence[evidence["plan_position"] > order.get(commitment["plan_id"], -1)]
+        evidence = by_indicator.get(indicator_id, borough.iloc[0:0])  # pragma: no mutate
+        evidence = evidence[evidence["plan_position"] > order.get(commitment["plan_id"], -1)]  # pragma: no mutate
         # Only figures on the commitment's own basis judge it (an annual total never a quarter's figure).
         evidence = evidence[_bases(evidence) == _basis_of(commitment)]
         verdict = judge(commitment, evidence, polarity.get(indicator_id), unit.get(indicator_id),

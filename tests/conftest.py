@@ -10,6 +10,11 @@ import pytest
 from harrow_kpi import store
 from tests import helpers
 
+# mutmut forks every mutant's session from one that has collected the tests: what that one warms
+# up, thousands of sessions need not.
+if "MUTANT_UNDER_TEST" in os.environ:
+    helpers.warm_up_pandera()
+
 
 @pytest.fixture(scope="session")
 def db_file(tmp_path_factory) -> Path:

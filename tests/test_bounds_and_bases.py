@@ -315,3 +315,17 @@ def test_a_bound_that_cannot_say_keeps_the_figure_it_judged_by():
 
 def test_a_one_character_figure_reads_with_its_bound():
     assert figure_text("5", 5, None, "under") == "under 5"
+
+
+def test_the_build_gives_a_bounded_figure_the_band_it_is_sure_of():
+    """'under 202,000' against a target of 202,000, more being better: short of it, by an amount not
+    printed, so no band; read as 202,000 itself it would be Low Green (met)."""
+    def book_issues(rows):
+        key = ("book-issues", "2019/20 Q2", None)
+        return next(r for r in rows if (r["indicator_id"], r["period"], r["ward_code"]) == key)
+
+    tables = dataset.load_tables()
+    book_issues(tables["observations"]).update(actual=202000.0, qualifier="under")
+    assert book_issues(dataset.prepare(tables)["observations"])["rag_computed"] is None
+    book_issues(tables["observations"]).update(qualifier=None)
+    assert book_issues(dataset.prepare(tables)["observations"])["rag_computed"] == "LG"

@@ -30,6 +30,40 @@ def load(path, text, user="jsmith", filename="q3.csv"):
     return uploads.commit(path, checked, user)
 
 
+@pytest.mark.parametrize("seeded,measures,published", [
+    (114, 114, True),  # every figure from the report: a printed scorecard column
+    (57, 114, True),  # half
+    (56, 114, False),  # just under half: loaded by officers
+    (1, 3, False),
+    (1, 1, True),
+    (0, 3, False),  # an uploaded quarter
+    (0, 0, False),  # no measures at all
+])
+def test_a_quarter_starts_published_when_half_its_figures_come_from_the_documents(seeded, measures, published):
+    assert quarters.from_the_documents(seeded, measures) is published
+
+
+@pytest.mark.parametrize("seeded,events,needed,expected", [
+    (False, [], 1, ("draft", ())),
+    (True, [], 1, ("published", ())),
+    (False, [("publish", "asingh")], 1, ("published", ("asingh",))),
+    # Publishing a published quarter changes nothing and records no approval.
+    (True, [("publish", "asingh")], 1, ("published", ())),
+    (True, [("unpublish", "asingh")], 1, ("draft", ())),
+    (True, [("unpublish", "asingh"), ("publish", "jsmith")], 1, ("published", ("jsmith",))),
+    # Two approvals: the same officer twice is one; a second officer publishes; unpublishing clears them.
+    (False, [("publish", "asingh"), ("publish", "asingh")], 2, ("draft", ("asingh",))),
+    (False, [("publish", "asingh"), ("publish", "jsmith")], 2, ("published", ("asingh", "jsmith"))),
+    (False, [("publish", "asingh"), ("unpublish", "jsmith"), ("publish", "jsmith")], 2, ("draft", ("jsmith",))),
+])
+def test_a_quarters_state_follows_the_audit_log(seeded, events, needed, expected):
+    assert quarters.state(seeded, events, needed) == expected
+
+
+def test_one_approval_publishes_unless_told_otherwise():
+    assert quarters.state(False, [("publish", "asingh")]) == ("published", ("asingh",))
+
+
 def latest(path, drafts=False):
     with store.opened(path) as db:
         return queries.latest_quarter(db, drafts=drafts)
@@ -105,6 +139,16 @@ def test_with_two_approvals_needed_a_second_different_officer_publishes(path, mo
         assert queries.latest_quarter(db) == "2019/20 Q2"
     second = uploads.publish(path, "2019/20 Q3", "jsmith")
     assert second.published and second.approvals == ("asingh", "jsmith")
+
+
+def test_the_number_of_approvals_can_be_given_to_publish_and_unpublish(path):
+    load(path, THREE)
+    first = uploads.publish(path, "2019/20 Q3", "asingh", needed=2)
+    assert (first.published, first.needed, first.approvals) == (False, 2, ("asingh",))
+    assert uploads.publish(path, "2019/20 Q3", "jsmith", needed=2).published
+    again = uploads.unpublish(path, "2019/20 Q3", "jsmith", needed=2)
+    assert (again.published, again.needed, again.approvals) == (False, 2, ())
+    assert again.label == "Draft: 3 of 114 measures reported"
 
 
 def test_the_approvals_setting_is_one_or_two(monkeypatch):

@@ -502,3 +502,14 @@ def test_a_definition_keeps_a_range_target(path):
         members = queries.scorecard_members(db, "2020/21").set_index("indicator_id")
     ratio = members.loc["adult-social-care-equality-of-service"]
     assert (ratio["target_low"], ratio["target_high"], ratio["target_as_printed"]) == (0.9, 1.1, "0.9-1.1")
+
+
+def test_a_ward_figure_of_a_defined_year_keeps_its_blank_target(path):
+    """The definition's quarter target is the borough's: a ward's figure with no target keeps none."""
+    load_definition(path)
+    row = {"indicator_id": "food-bank-referrals", "period": "2020/21 Q1", "actual": 12.0, "target": None,
+           "target_low": None, "target_high": None}
+    with store.opened(path) as db:
+        ward, borough = uploads.with_year_targets(db, [{**row, "ward_code": "E05000304"}, {**row, "ward_code": ""}])
+    assert (ward["target"], ward["polarity"]) == (None, "lower")
+    assert (borough["target"], borough["polarity"]) == (120, "lower")  # NEW_MEASURES[0]'s Q1 target

@@ -549,6 +549,32 @@ def test_a_rebuild_skips_uploaded_figures_of_a_measure_no_longer_in_the_csv_file
     assert uploaded == ["book-issues"]
 
 
+def test_rolling_back_after_a_rebuild_restores_the_figure_the_csv_files_now_hold(tmp_path):
+    """A curator corrects a printed figure that an upload had replaced: the upload's undo record is
+    rewritten on the rebuild, so rolling it back gives the corrected figure, not the one before it."""
+    import csv
+
+    data = copy_data(tmp_path)
+    path = tmp_path / "kpi.db"
+    store.build(path, data)
+    upload_id, _ = uploads.commit(path, check(path, HEADER + "book-issues,2019/20 Q2,\"230,000\",,,,,\n"), "a")
+    with open(data / "observations.csv", newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        header, rows = reader.fieldnames, list(reader)
+    for row in rows:
+        if (row["indicator_id"], row["period"], row["ward_code"]) == ("book-issues", "2019/20 Q2", ""):
+            row.update(actual="219300", actual_as_printed="219,300")  # 219,200 as printed, corrected
+    with open(data / "observations.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
+    rebuild.rebuild(path, data)
+    assert uploads.rollback(path, upload_id, "a") == 1
+    with store.opened(path) as db:
+        assert db.execute("SELECT actual, actual_as_printed FROM observations WHERE indicator_id = 'book-issues' "
+                          "AND period = '2019/20 Q2' AND ward_code IS NULL").fetchall() == [(219300.0, "219,300")]
+
+
 def test_replay_into_a_database_without_uploads_does_nothing(tmp_path):
     with store.opened(tmp_path / "empty.db") as db:
         uploads.replay(db)
