@@ -107,7 +107,7 @@ _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]
 
 
 def _line_of(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
+    return data[:offset].count(b"\n") + 1
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -121,8 +121,9 @@ def decode(data: bytes) -> tuple[str, str]:
     if utf8:
         raise ValueError(f"the file mixes encodings: line {_line_of(data, utf8.start())} is UTF-8 but line "
                          f"{_line_of(data, bad)} is not (byte {bad}); save the whole file as CSV UTF-8") from None
+    encoding = "windows-1252"  # Python's cp1252, under the name the page shows
     try:
-        return data.decode("cp1252"), "windows-1252"
+        return data.decode(encoding), encoding
     except UnicodeDecodeError as error:
         raise ValueError(f"the file is neither UTF-8 nor Windows-1252 text (byte {error.start})") from None
 
@@ -235,8 +236,9 @@ def _check_zip(data: bytes) -> None:
         raise Refused(Problem(f"the workbook would unpack to {inflated / 1e6:,.0f} MB in {len(parts):,} parts; "
                               f"the limit is {MAX_XLSX_BYTES / 1e6:.0f} MB in {MAX_XLSX_PARTS} parts"))
     for part in parts:
-        if part.file_size > 1_000_000 and part.file_size > MAX_XLSX_RATIO * max(part.compress_size, 1):
-            ratio = part.file_size // max(part.compress_size, 1)
+        zipped = max(part.compress_size, 1)  # a crafted directory may claim a part zips to nothing
+        if part.file_size > 1_000_000 and part.file_size > MAX_XLSX_RATIO * zipped:
+            ratio = part.file_size // zipped
             raise Refused(Problem(f"the workbook part {part.filename} is compressed {ratio:,} to 1 (the limit is "
                                   f"{MAX_XLSX_RATIO} to 1): it is not an ordinary spreadsheet"))
 
@@ -246,8 +248,8 @@ def _percent_format(number_format: str | None) -> bool:
     a backslash is literal text and does not scale."""
     if not number_format:
         return False
-    shown = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", number_format)
-    return "%" in shown
+    # findall gives "" for each literal (in quotes, after a backslash, in brackets) and "%" for each % shown
+    return "%" in re.findall(r'"[^"]*"|\\.|\[[^\]]*\]|(%)', number_format)
 
 
 class PercentCell(str):
@@ -264,7 +266,7 @@ def _cell_text(cell) -> str:
         return str(value)
     if isinstance(value, float) and not math.isfinite(value):
         return "not finite"
-    exact = decimal.Decimal(repr(value)) if isinstance(value, float) else decimal.Decimal(value)
+    exact = decimal.Decimal(repr(value))  # an int's digits; a float's shortest text (0.57, never 0.5699…)
     if _percent_format(getattr(cell, "number_format", None)):
         return PercentCell(_decimal_text(exact.scaleb(2)) + "%")
     return _decimal_text(exact)
@@ -272,7 +274,10 @@ def _cell_text(cell) -> str:
 
 def _decimal_text(value: decimal.Decimal) -> str:
     text = format(value, "f")  # pragma: no mutate
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    if "." not in text:
+        return text
+    # rstrip takes a set of characters: a mutant's "XX0XX" strips from a number's text just what "0" does
+    return text.rstrip("0").rstrip(".")  # pragma: no mutate
 
 
 def read_table(data: bytes, filename: str) -> tuple[list[str], list[dict], str | None, list[Problem]]:
@@ -320,8 +325,8 @@ def table(found: Iterator[list[str]]) -> tuple[list[str], Iterator[tuple[int, di
 
 
 def _body(found, named, width, header_row) -> Iterator[tuple[int, dict]]:
-    for number in range(1, header_row):
-        yield number + 1, {}
+    for number in range(2, header_row + 1):
+        yield number, {}  # a place for each row above the header, for read_table's callers counting from 2
     number, cells_read = header_row, 0
     for cells in found:
         number += 1
@@ -424,8 +429,7 @@ def _check_row(number: int, raw: dict, context: Context) -> tuple[dict | None, l
         except periods.PeriodError as error:
             message = str(error)
             quoted = f"'{row['period']}' "
-            problems.append(Problem(message[len(quoted):] if message.startswith(quoted) else message,
-                                    number, "period", row["period"]))
+            problems.append(Problem(message.removeprefix(quoted), number, "period", row["period"]))
     else:
         problems.append(Problem("is required (a period like '2019/20 Q3')", number, "period"))
     if period is not None and period.start > context.today:
@@ -455,28 +459,30 @@ def _check_row(number: int, raw: dict, context: Context) -> tuple[dict | None, l
 
 
 def schema(context: Context) -> pa.DataFrameSchema:
-    """Checks on the normalised rows, each failure reported with its row and column."""
+    """Checks on the normalised rows, each failure reported with its row and column.
+
+    No column declares a dtype: the values are text (or None) by construction, and pandas 3 holds a
+    column of text alone as str, which an object dtype fails (a failure with no row, so skipped). A
+    check is known by its error text (ROW_CHECKS), so none is named; the frame's other columns pass
+    unchecked (pandera's default strict=False)."""
     percent_ids = [i for i, meta in context.indicators.items() if meta["unit"] == "percent"]
     return pa.DataFrameSchema(
         {
-            "indicator_id": pa.Column(str, pa.Check.isin(list(context.indicators),
-                                                         error="is not a known indicator_id (see export indicators)")),
-            "rag_reported": pa.Column(object, pa.Check.isin(list(rag.BANDS),
-                                                            error="is not a RAG band: use HG, LG, A, LR or HR"),
+            "indicator_id": pa.Column(checks=pa.Check.isin(
+                list(context.indicators), error="is not a known indicator_id (see export indicators)")),
+            "rag_reported": pa.Column(checks=pa.Check.isin(list(rag.BANDS),
+                                                           error="is not a RAG band: use HG, LG, A, LR or HR"),
                                       nullable=True),
-            "ward_code": pa.Column(object, pa.Check.isin(list(context.wards),
-                                                         error="is not a Harrow ward code (E05000285-E05000305)"),
+            "ward_code": pa.Column(checks=pa.Check.isin(list(context.wards),
+                                                        error="is not a Harrow ward code (E05000285-E05000305)"),
                                    nullable=True),
         },
         checks=[
             pa.Check(lambda df: df["actual_as_printed"].notna() | df["status_note"].notna(),
-                     error="is required unless status_note says why there is no figure",
-                     name="actual_or_status"),
+                     error="is required unless status_note says why there is no figure"),
             pa.Check(lambda df: ~df["indicator_id"].isin(percent_ids) | df["actual"].isna()
-                     | df["actual"].between(0, 100), error="is a percentage outside 0-100",
-                     name="percent_range"),
+                     | df["actual"].between(0, 100), error="is a percentage outside 0-100"),
         ],
-        strict=False,
     )
 
 
@@ -487,6 +493,13 @@ ROW_CHECKS = {
 }
 TWICE = "appears twice (the same indicator, period and ward)"  # checked as rows are read: it spans chunks
 SCHEMA_CHUNK = 5_000  # rows the schema checks at a time, so a file of bad rows stops early
+
+
+def _place(problem: Problem) -> tuple[int, int]:
+    """Where a problem is listed: by row, then by column in the order of COLUMNS."""
+    # Every problem sorted has a row and a column of COLUMNS (a file-level one is never sorted), so the
+    # defaults only guard and no input can tell their mutants apart.
+    return problem.row or 0, COLUMNS.index(problem.column) if problem.column in COLUMNS else 99  # pragma: no mutate
 
 
 def check(data: bytes, filename: str, context: Context, max_bytes: int = MAX_BYTES) -> Checked:
@@ -518,7 +531,7 @@ def check(data: bytes, filename: str, context: Context, max_bytes: int = MAX_BYT
         return checked
     if stopped is None:
         stopped = _check_schema(rows, context, checked.problems)
-    checked.problems.sort(key=lambda p: (p.row or 0, COLUMNS.index(p.column) if p.column in COLUMNS else 99))
+    checked.problems.sort(key=_place)
     if stopped is not None or len(checked.problems) > MAX_PROBLEMS:
         found = len(checked.problems)
         where = f"checking stopped at row {stopped} after" if stopped is not None else "the file has"
@@ -580,15 +593,15 @@ def _schema_problems(errors: pa.errors.SchemaErrors, frame: pd.DataFrame) -> lis
     problems, seen = [], set()
     for case in errors.failure_cases.to_dict("records"):  # pragma: no mutate
         index = case.get("index")
-        if missing(index):
-            continue
+        if missing(index):  # a failure of the whole column or frame: pandera lists those after every row's
+            continue  # pragma: no mutate (so break would drop nothing)
         message = str(case.get("check"))
         column = ROW_CHECKS.get(message, case.get("column"))
         if (index, message) in seen:
             continue
         seen.add((index, message))
         record = frame.loc[int(index)]
-        value = record.get(f"{column}_as_printed", record.get(column)) if column == "actual" else record.get(column)
+        value = record.get("actual_as_printed" if column == "actual" else column)  # an actual as the officer typed it
         shown = {"rag_reported": "rag"}.get(column, column)
         problems.append(Problem(message, int(record["row"]), shown,
                                 None if missing(value) else str(value)))

@@ -39,6 +39,12 @@ def rows(context, data, filename="q3.csv"):
     return checked.rows
 
 
+def read(data: bytes, filename="q3.csv"):
+    """The header and the numbered rows of a file, as ``ingest.table`` reads them (no store needed)."""
+    header, numbered = ingest.table(ingest.records(data, filename)[1])
+    return header, list(numbered)
+
+
 def workbook(*lines) -> bytes:
     book = openpyxl.Workbook()
     for line in lines:
@@ -86,6 +92,17 @@ def test_bytes_that_are_neither_utf8_nor_windows_1252_are_refused_naming_the_byt
     assert problems(None, b"ab\x81") == ["the file is neither UTF-8 nor Windows-1252 text (byte 2)"]
 
 
+@pytest.mark.parametrize("data,byte", [
+    (b"\xc3\xa9\nCaf\xe9\n", 6),  # the UTF-8 "é" is the file's first character
+    (b"\xef\xbb\xbf\xc3\xa9\nCaf\xe9\n", 9),  # ... the first after the byte-order mark
+])
+def test_a_utf8_character_opening_the_file_makes_a_later_windows_1252_line_a_mix(data, byte):
+    with pytest.raises(ValueError) as error:
+        ingest.decode(data)
+    assert str(error.value) == (f"the file mixes encodings: line 1 is UTF-8 but line 2 is not (byte {byte}); "
+                                "save the whole file as CSV UTF-8")
+
+
 def test_a_period_outside_the_years_covered_is_refused_at_the_check(context):
     context = dataclasses.replace(context, today=dt.date(2020, 1, 15))
     assert problems(context, HEADER + "book-issues,2031/32 Q1,5,,,,,\n") == [
@@ -115,6 +132,17 @@ def test_other_delimiters_are_refused_with_advice(context, first_line, name):
     data = first_line + "\n" + first_line.replace("indicator_id", "book-issues") + "\n"
     assert problems(context, data) == [
         f"row 1: the columns are separated by {name}; save the file as comma-separated CSV (UTF-8)"]
+
+
+@pytest.mark.parametrize("data", [
+    b"indicator_id;period;actual\nbook-issues;2019/20 Q3;56,2\n",  # a decimal comma below the header
+    b"indicator_id;",  # one line with no line ending: its last character is on the first line too
+])
+def test_the_first_line_alone_shows_a_file_separated_by_semicolons(data):
+    with pytest.raises(ingest.Refused) as refusal:
+        ingest.records(data, "q3.csv")
+    assert str(refusal.value) == (
+        "row 1: the columns are separated by semicolons; save the file as comma-separated CSV (UTF-8)")
 
 
 def test_a_comma_header_with_a_semicolon_in_it_is_read_as_csv(context):
@@ -205,6 +233,44 @@ def test_a_blank_line_keeps_the_row_numbers_the_spreadsheet_shows(context):
 def test_blank_lines_above_the_header_keep_the_row_numbers(context):
     data = "\n,,,\n" + HEADER + "museum-visits,2019/20 Q3,lots,,,,,\n"
     assert problems(context, data) == [f"row 4, column actual: 'lots' {NOT_A_NUMBER}"]
+
+
+def test_a_row_of_only_blank_cells_is_skipped_whatever_its_width_and_rows_keep_their_numbers():
+    assert read(b"indicator_id,period,actual\n , \nbook-issues,2019/20 Q3,5\n") == (
+        ["indicator_id", "period", "actual"],
+        [(2, {}), (3, {"indicator_id": "book-issues", "period": "2019/20 Q3", "actual": "5"})])
+
+
+def test_the_rows_read_keep_a_place_for_each_row_above_the_header():
+    # a scorecard file numbers read_table's rows from 2, so book-issues is reported as row 4
+    assert ingest.read_table(b"\n,,\nindicator_id,year\nbook-issues,2019/20\n", "s.csv") == (
+        ["indicator_id", "year"], [{}, {}, {"indicator_id": "book-issues", "year": "2019/20"}], "utf-8", [])
+
+
+def test_a_value_under_a_blank_header_cell_is_quoted_to_its_first_40_characters():
+    with pytest.raises(ingest.Refused) as refusal:
+        read(b"indicator_id,period,actual,\nbook-issues,2019/20 Q3,5," + b"x" * 45 + b"\n")
+    assert str(refusal.value) == f"row 2: column D holds '{'x' * 40}' but has no name in the header"
+
+
+def test_a_file_of_exactly_the_cell_limit_is_read(monkeypatch):
+    monkeypatch.setattr(ingest, "MAX_CELLS", 6)
+    assert len(read(b"indicator_id,period,actual\n" + b"book-issues,2019/20 Q3,5\n" * 2)[1]) == 2
+
+
+def test_every_cell_of_a_csv_row_counts_towards_the_limit_even_under_a_blank_header(monkeypatch):
+    monkeypatch.setattr(ingest, "MAX_CELLS", 8)
+    with pytest.raises(ingest.Refused) as refusal:
+        read(b"indicator_id,period,actual,,\n" + b"book-issues,2019/20 Q3,5,,\n" * 2)  # 5 cells a row
+    assert str(refusal.value) == "row 3: the file has more than 8 cells; split it"
+
+
+def test_a_workbook_row_counts_only_its_cells_under_the_header(monkeypatch):
+    # openpyxl pads every row to the 51 columns read; 2 rows of 3 cells are at a limit of 6
+    monkeypatch.setattr(ingest, "MAX_CELLS", 6)
+    data = workbook(["indicator_id", "period", "actual"], ["book-issues", "2019/20 Q3", 5],
+                    ["museum-visits", "2019/20 Q3", 7])
+    assert len(read(data, "q3.xlsx")[1]) == 2
 
 
 def test_xlsx_uploads_are_read_from_the_first_sheet(context):
@@ -489,6 +555,36 @@ def test_every_problem_is_reported_at_once_sorted_by_row_then_column(context):
         "row 5, column indicator_id: 'book-issues' appears twice (the same indicator, period and ward)",
         "row 5, column ward_code: 'E05099999' is not a Harrow ward code (E05000285-E05000305)",
     ]
+
+
+# A store of no measures: every row's indicator_id is unknown, one problem a row, found by the schema.
+NO_MEASURES = ingest.Context(indicators={}, wards={})
+
+
+def unknown_measures(count: int) -> str:
+    return "indicator_id,period,actual\n" + "".join(f"nope-{n},2019/20 Q3,5\n" for n in range(count))
+
+
+def test_a_file_of_exactly_the_problem_limit_lists_them_all_with_no_note(monkeypatch):
+    monkeypatch.setattr(ingest, "MAX_PROBLEMS", 5)
+    assert problems(NO_MEASURES, unknown_measures(5)) == [
+        f"row {n + 2}, column indicator_id: 'nope-{n}' is not a known indicator_id (see export indicators)"
+        for n in range(5)]
+
+
+def test_a_file_checked_to_its_last_chunk_says_how_many_problems_it_has(monkeypatch):
+    monkeypatch.setattr(ingest, "MAX_PROBLEMS", 5)
+    monkeypatch.setattr(ingest, "SCHEMA_CHUNK", 10)
+    found = problems(NO_MEASURES, unknown_measures(10))
+    assert found[5:] == ["the file has 10 problems; the first 5 are listed. Fix them and upload the file again"]
+
+
+def test_the_schema_stops_after_a_chunk_that_reaches_the_problem_limit_exactly(monkeypatch):
+    monkeypatch.setattr(ingest, "MAX_PROBLEMS", 5)
+    monkeypatch.setattr(ingest, "SCHEMA_CHUNK", 5)
+    found = problems(NO_MEASURES, unknown_measures(10))
+    assert found[5:] == [
+        "checking stopped at row 6 after 5 problems; the first 5 are listed. Fix them and upload the file again"]
 
 
 def test_a_refused_upload_returns_no_rows(context):

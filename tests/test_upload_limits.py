@@ -94,6 +94,15 @@ def test_a_literal_percent_sign_in_a_number_format_does_not_scale(path):
     assert [row["actual"] for row in check(path, data, "q3.xlsx").rows] == [56.2]
 
 
+def test_a_percent_formatted_target_for_a_measure_that_is_not_a_percentage_is_refused_once():
+    counts = ingest.Context(indicators={"book-issues": {"unit": "count"}}, wards={})
+    data = workbook([["indicator_id", "period", "actual", "target"], ["book-issues", "2019/20 Q3", 5, 0.57]],
+                    {(2, 4): "0%"})
+    assert [str(p) for p in ingest.check(data, "q3.xlsx", counts).problems] == [
+        "row 2, column target: '57%' is a percent-formatted cell in the workbook, but this measure is not a "
+        "percentage: format the cell as a number"]
+
+
 def test_a_percent_formatted_cell_for_a_measure_that_is_not_a_percentage_is_refused(path):
     data = workbook([["indicator_id", "period", "actual"], ["book-issues", "2019/20 Q3", 0.562]], {(2, 3): "0.0%"})
     assert refused(path, data, "q3.xlsx") == [
@@ -136,17 +145,36 @@ def test_a_workbook_cell_is_read_as_it_shows():
     assert ingest._cell_text(SimpleNamespace(value=7)) == "7"  # a cell type with no number format
 
 
-def test_a_workbook_broken_part_way_through_is_refused(path):
-    """The sheet opens, then a row points at a shared string that is not there."""
-    data = workbook([["indicator_id", "period", "actual"], ["book-issues", "2019/20 Q3", 5]])
+def broken_at(rows, cell: str) -> bytes:
+    """A workbook of ``rows`` whose ``cell`` (say A2, holding text) points at a shared string that is not there."""
+    data = workbook(rows)
+    row, column = int(cell[1:]), ord(cell[0]) - ord("A")
+    text = rows[row - 1][column].encode()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(broken := io.BytesIO(), "w") as target:
         for part in source.infolist():
             content = source.read(part.filename)
             if part.filename == "xl/worksheets/sheet1.xml":
-                content = content.replace(b'<c r="A2" t="inlineStr"><is><t>book-issues</t></is></c>',
-                                          b'<c r="A2" t="s"><v>999</v></c>')
+                content = content.replace(b'<c r="%s" t="inlineStr"><is><t>%s</t></is></c>' % (cell.encode(), text),
+                                          b'<c r="%s" t="s"><v>999</v></c>' % cell.encode())
             target.writestr(part, content)
-    assert refused(path, broken.getvalue(), "q3.xlsx") == ["the file is not a readable .xlsx workbook (IndexError)"]
+    return broken.getvalue()
+
+
+def test_a_workbook_broken_part_way_through_is_refused(path):
+    """The sheet opens, then a row points at a shared string that is not there."""
+    data = broken_at([["indicator_id", "period", "actual"], ["book-issues", "2019/20 Q3", 5]], "A2")
+    assert refused(path, data, "q3.xlsx") == ["the file is not a readable .xlsx workbook (IndexError)"]
+
+
+def test_a_workbook_is_read_a_row_at_a_time_so_the_rows_before_a_broken_one_come_first():
+    data = broken_at([["indicator_id", "period", "actual"], ["book-issues", "2019/20 Q3", 5],
+                      ["museum-visits", "2019/20 Q3", 7]], "A3")
+    _, found = ingest.records(data, "q3.xlsx")  # opened, not read: a whole sheet is never held at once
+    assert next(found)[:3] == ("indicator_id", "period", "actual")
+    assert next(found)[:3] == ("book-issues", "2019/20 Q3", "5")
+    with pytest.raises(ingest.Refused) as refusal:
+        next(found)
+    assert str(refusal.value) == "the file is not a readable .xlsx workbook (IndexError)"
 
 
 def test_column_letters_are_the_spreadsheet_s():
@@ -362,6 +390,23 @@ def test_the_unpacked_limit_is_said_in_megabytes(monkeypatch):
     with pytest.raises(ingest.Refused) as refusal:
         ingest._check_zip(archive(("a.xml", b" " * 4_000_000)))
     assert str(refusal.value) == "the workbook would unpack to 4 MB in 1 parts; the limit is 3 MB in 1000 parts"
+
+
+def test_the_megabytes_said_are_millions_of_bytes_rounded(monkeypatch):
+    monkeypatch.setattr(ingest, "MAX_XLSX_BYTES", 2_500_001)
+    with pytest.raises(ingest.Refused) as refusal:
+        ingest._check_zip(archive(("a.xml", b" " * 2_500_002)))
+    assert str(refusal.value) == "the workbook would unpack to 3 MB in 1 parts; the limit is 3 MB in 1000 parts"
+
+
+def test_a_part_whose_directory_claims_it_zips_to_nothing_is_a_bomb():
+    data = bytearray(archive(("xl/worksheets/sheet1.xml", b""), method=zipfile.ZIP_STORED))
+    central = data.index(b"PK\x01\x02")  # the part's entry in the zip's directory, which the check reads
+    data[central + 24:central + 28] = (2_000_000).to_bytes(4, "little")  # its unzipped size; zipped, 0 bytes
+    with pytest.raises(ingest.Refused) as refusal:
+        ingest._check_zip(bytes(data))
+    assert str(refusal.value) == ("the workbook part xl/worksheets/sheet1.xml is compressed 2,000,000 to 1 (the limit "
+                                  "is 200 to 1): it is not an ordinary spreadsheet")
 
 
 def test_only_a_part_over_a_megabyte_and_over_the_ratio_is_a_bomb(monkeypatch):
