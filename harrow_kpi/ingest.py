@@ -156,7 +156,8 @@ def records(data: bytes, filename: str) -> tuple[str, Iterator[list[str]]]:
         name = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}[mark]
         raise Refused(Problem(f"the columns are separated by {name}; save the file as comma-separated "
                               "CSV (UTF-8)", row=1))
-    if text.count("\n") > MAX_ROWS + 1 and _too_many_records(text):
+    # Only a file of more lines than the limit can hold too many rows; those are counted as csv reads them.
+    if text.count("\n") > MAX_ROWS and _too_many_records(text):  # pragma: no mutate (>= only counts more files)
         raise Refused(Problem(f"the file has more than {MAX_ROWS:,} rows below the header; split it",
                               row=MAX_ROWS + 2))
     return encoding, _csv_records(text)
@@ -213,6 +214,9 @@ def _xlsx_records(data: bytes) -> Iterator[tuple[str, ...]]:
 
 
 def _sheet_rows(book, sheet) -> Iterator[tuple[str, ...]]:
+    """A workbook's rows to column AY: the 50 columns a header may have and one more, where a value
+    under no header is refused. Cells further right are not read (a sheet's stated width may run to
+    column XFD, and every row would be padded to it)."""
     try:
         for row in sheet.iter_rows(max_col=MAX_COLUMNS + 1):
             yield tuple(_cell_text(cell) for cell in row)  # a tuple: a workbook row is as wide as the sheet

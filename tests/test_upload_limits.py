@@ -275,6 +275,14 @@ def test_a_file_one_row_past_the_limit_is_refused_before_any_row_is_checked(path
         "row 5: the file has more than 3 rows below the header; split it"]
 
 
+def test_a_file_one_row_past_the_limit_with_no_last_line_ending_is_refused_before_any_row_is_checked(
+        path, monkeypatch):
+    monkeypatch.setattr(ingest, "MAX_ROWS", 3)
+    monkeypatch.setattr(ingest, "_check_row", lambda *args: pytest.fail("a row was checked"))
+    data = HEADER + "book-issues,2019/20 Q3,x,,,,,\n" * 3 + "book-issues,2019/20 Q3,x,,,,,"
+    assert refused(path, data) == ["row 5: the file has more than 3 rows below the header; split it"]
+
+
 def test_a_file_over_the_row_limit_is_refused_before_any_row_is_checked(path, monkeypatch):
     monkeypatch.setattr(ingest, "MAX_ROWS", 3)
     monkeypatch.setattr(ingest, "_check_row", lambda *args: pytest.fail("a row was checked"))
@@ -540,3 +548,13 @@ def test_the_largest_figure_is_15_nines_and_1e15_itself_is_refused(path):
         checked = ingest.check((HEADER + "book-issues,2019/20 Q3,999999999999999,,,,,\n").encode(), "q3.csv",
                                uploads.context(db))
     assert checked.ok and checked.rows[0]["actual"] == 999_999_999_999_999
+
+
+def test_a_workbook_is_read_to_column_ay_and_a_note_further_right_is_not_read(path):
+    """The 50 columns a header may have and one more: a value under no header there is refused;
+    a note well off to the side (column BH here) is outside what is read, as designed."""
+    header = ["indicator_id", "period", "actual"]
+    beside = workbook([header, ["book-issues", "2019/20 Q3", 5] + [None] * 47 + ["a note"]])
+    assert refused(path, beside, "q3.xlsx")[0].startswith("row 2: column AY holds 'a note' but has no")
+    far_off = workbook([header, ["book-issues", "2019/20 Q3", 5] + [None] * 56 + ["a note"]])
+    assert check(path, far_off, "q3.xlsx").ok
