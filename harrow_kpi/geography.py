@@ -105,8 +105,8 @@ def validate_boundaries(data: bytes, wards: pd.DataFrame, max_bytes: int = MAX_B
     not in WGS84 longitude/latitude is refused with a message saying so.
     """
     if len(data) > max_bytes:
-        raise BoundaryError([f"the file is {len(data) / 1e6:.1f} MB; "  # pragma: no mutate
-                             f"the limit is {max_bytes / 1e6:.0f} MB"])  # pragma: no mutate
+        size, limit = len(data) / 1e6, max_bytes / 1e6  # pragma: no mutate
+        raise BoundaryError([f"the file is {size:.1f} MB; the limit is {limit:.0f} MB"])
     if not data.strip():
         raise BoundaryError(["the file is empty"])
     try:

@@ -130,12 +130,8 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def column_letter(index: int) -> str:
     """The spreadsheet's name for the column at ``index`` (0 is A), as officers see it."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    head, rest = divmod(index, 26)
+    return (column_letter(head - 1) if head else "") + chr(65 + rest)
 
 
 def records(data: bytes, filename: str) -> tuple[str, Iterator[list[str]]]:

@@ -102,8 +102,7 @@ def _scorecard_columns(db, plan_id: str) -> list[tuple]:
     groups: dict[int | None, list[str]] = {}
     if plan_id == SCORECARD and _has_definitions(db):  # pragma: no mutate
         years = [year for (year,) in db.execute(
-            "SELECT DISTINCT substr(period, 1, 7) FROM observations "  # pragma: no mutate
-            "WHERE plan_id = ? AND period LIKE '% Q_'",  # pragma: no mutate
+            """SELECT DISTINCT substr(period, 1, 7) FROM observations WHERE plan_id = ? AND period LIKE '% Q_'""",
             (plan_id,))]
         for year in years:
             groups.setdefault(definition_in_effect(db, year), []).append(year)
@@ -121,8 +120,7 @@ def _scorecard_columns(db, plan_id: str) -> list[tuple]:
 
 def _has_definitions(db) -> bool:
     return "uploads" in db.table_names() and db.execute(  # pragma: no mutate
-        "SELECT 1 FROM uploads WHERE kind = 'scorecard' AND status = 'accepted' "  # pragma: no mutate
-        "LIMIT 1").fetchone() is not None  # pragma: no mutate
+        """SELECT 1 FROM uploads WHERE kind = 'scorecard' AND status = 'accepted' LIMIT 1""").fetchone() is not None
 
 
 def definition_in_effect(db, year: str) -> int | None:
@@ -131,9 +129,8 @@ def definition_in_effect(db, year: str) -> int | None:
     if not _has_definitions(db):
         return None
     row = db.execute(
-        "SELECT upload_id FROM uploads WHERE kind = 'scorecard' AND status = 'accepted' "  # pragma: no mutate
-        "AND period <= ? "  # pragma: no mutate
-        "ORDER BY period DESC, upload_id DESC LIMIT 1", (year,)).fetchone()  # pragma: no mutate
+        """SELECT upload_id FROM uploads WHERE kind = 'scorecard' AND status = 'accepted' AND period <= ?
+        ORDER BY period DESC, upload_id DESC LIMIT 1""", (year,)).fetchone()
     return row[0] if row else None
 
 
@@ -148,20 +145,18 @@ def scorecard_members(db, year: str | None = None, targets: bool = True) -> pd.D
     as printed with each measure's latest target (left out unless ``targets``: it reads every figure)."""
     upload_id = definition_in_effect(db, year) if year else None  # pragma: no mutate
     if upload_id is None:
-        frame = query(db, "SELECT * FROM indicators WHERE plan_id = ? "  # pragma: no mutate
-                      "AND on_scorecard = 1 ORDER BY rowid", (SCORECARD,))  # pragma: no mutate
+        frame = query(db, """SELECT * FROM indicators WHERE plan_id = ? AND on_scorecard = 1 ORDER BY rowid""",
+                      (SCORECARD,))
         latest = current_targets(db) if targets else pd.DataFrame(columns=["target", "target_low", "target_high"])
         for column in ("target", "target_low", "target_high"):
             frame[column] = frame["indicator_id"].map(latest[column])
         frame["target_as_printed"] = None
         frame["quarter_targets"] = [{} for _ in range(len(frame))]
     else:
-        frame = query(db, "SELECT * FROM scorecard_measures WHERE upload_id = ? "  # pragma: no mutate
-                      "ORDER BY row", (upload_id,))  # pragma: no mutate
+        frame = query(db, """SELECT * FROM scorecard_measures WHERE upload_id = ? ORDER BY row""", (upload_id,))
         frame["quarter_targets"] = [json.loads(text) for text in frame["quarter_targets"]]
-    names = query(db, "SELECT theme_id AS priority, name AS priority_name, "  # pragma: no mutate
-                      "position AS priority_position "  # pragma: no mutate
-                      "FROM themes")  # pragma: no mutate
+    names = query(db, """SELECT theme_id AS priority, name AS priority_name, position AS priority_position
+                      FROM themes""")
     return frame.merge(names, on="priority", how="left")[MEMBER_COLUMNS]  # pragma: no mutate
 
 
@@ -169,9 +164,8 @@ def people_on_scorecards(db) -> pd.DataFrame:
     """Portfolio holders and directors of every year's scorecard: the 2019/20 one and each accepted definition."""
     sql = "SELECT portfolio_holder, director FROM indicators WHERE on_scorecard = 1"  # pragma: no mutate
     if _has_definitions(db):
-        sql += (" UNION SELECT portfolio_holder, director FROM scorecard_measures "  # pragma: no mutate
-                "WHERE upload_id IN "  # pragma: no mutate
-                "(SELECT upload_id FROM uploads WHERE kind = 'scorecard' AND status = 'accepted')")  # pragma: no mutate
+        sql += """ UNION SELECT portfolio_holder, director FROM scorecard_measures WHERE upload_id IN
+                (SELECT upload_id FROM uploads WHERE kind = 'scorecard' AND status = 'accepted')"""
     return query(db, sql)
 
 
@@ -181,8 +175,8 @@ def quarter_states(db, plan_id: str = SCORECARD, needed: int | None = None) -> d
     events: dict[str, list[tuple[str, str]]] = {}
     if "uploads" in db.table_names():
         for period, kind, user in db.execute(
-            "SELECT period, kind, user FROM uploads WHERE kind IN ('publish', 'unpublish') "
-            "AND status = 'accepted' ORDER BY upload_id"
+            """SELECT period, kind, user FROM uploads WHERE kind IN ('publish', 'unpublish')
+            AND status = 'accepted' ORDER BY upload_id"""
         ).fetchall():
             events.setdefault(period, []).append((kind, user))
     found = {}

@@ -85,15 +85,50 @@ def pytest_sessionfinish(session):
         COSTS.write_text(json.dumps(_costs))
 
 
+# The tests that killed a mutant, one line each ("function<TAB>test"), appended by each mutant's
+# session in mutmut's working folder. A function's mutants run one after another, and a test that
+# killed one of them most often kills the next: it goes first.
+KILLS = Path("harrow-test-kills.tsv")
+
+
+def _mutated_function() -> str:
+    return os.environ.get("MUTANT_UNDER_TEST", "").partition("__mutmut_")[0]
+
+
+def _killers(function: str) -> dict[str, int]:
+    """How often each test killed a mutant of ``function`` (and, counted apart, of its module)."""
+    module = function.rpartition(".")[0]
+    found: dict[str, int] = {}
+    try:
+        lines = KILLS.read_text().splitlines()
+    except OSError:
+        return found
+    for line in lines:
+        killed, _, test = line.partition("\t")
+        if killed == function:
+            found[test] = found.get(test, 0) + 1000
+        elif killed.rpartition(".")[0] == module:
+            found[test] = found.get(test, 0) + 1
+    return found
+
+
 def pytest_collection_modifyitems(items):
-    """Under mutmut, the cheapest tests first: a mutant is killed by its first failing test (`-x`)."""
+    """Under mutmut, the tests that killed this function's mutants (then its module's) first, then the
+    cheapest: a mutant is killed by its first failing test (`-x`)."""
     if helpers.mutant_under_test() is None:
         return
     try:
         costs = json.loads(COSTS.read_text())
     except (OSError, ValueError):
         costs = {}
-    items.sort(key=lambda item: costs.get(item.nodeid, 0.0))
+    killers = _killers(_mutated_function())
+    items.sort(key=lambda item: (-killers.get(item.nodeid, 0), costs.get(item.nodeid, 0.0)))
+
+
+def pytest_runtest_logreport(report):
+    if report.failed and helpers.mutant_under_test() is not None:
+        with KILLS.open("a", encoding="utf-8") as kills:  # one short line: an atomic append
+            kills.write(f"{_mutated_function()}\t{report.nodeid}\n")
 
 
 @pytest.fixture()
