@@ -16,6 +16,7 @@ import argparse
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -126,6 +127,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8080, help="nginx's port on 127.0.0.1 (default 8080)")
     parser.add_argument("--db", default=os.environ.get("HARROW_KPI_DB") or str(ROOT / "data" / "harrow_kpi.db"))
     args = parser.parse_args()
+    # A service manager, ``timeout`` or ``kill`` stops it with SIGTERM: leave through ``running``'s
+    # clean-up so no Streamlit process or nginx is left behind on its ports.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     if not Path(args.db).exists():
         from harrow_kpi import rebuild
 

@@ -1,6 +1,7 @@
 """Two Streamlit processes behind Debian's nginx on loopback, on one SQLite database (docs/deploy.md)."""
 
 import asyncio
+import contextlib
 import os
 import shutil
 import urllib.request
@@ -144,3 +145,34 @@ def test_a_reader_restored_from_the_writer_s_litestream_replica_shows_a_quarter_
             app.wait(timeout=20)
         replicating.terminate()
         replicating.wait(timeout=20)
+
+
+def test_stopping_the_loopback_cluster_with_sigterm_stops_its_streamlit_processes_and_nginx(db_file, tmp_path):
+    """``timeout``, ``kill`` or a service manager stops it with SIGTERM: nothing may stay on its ports."""
+    import signal
+    import subprocess
+    import sys
+
+    port = cluster.free_port()
+    started = subprocess.Popen(
+        [sys.executable, "-m", "deploy.cluster", "--processes", "1", "--port", str(port),
+         "--db", str(private_store(db_file, tmp_path))],
+        cwd=cluster.ROOT, stdout=subprocess.PIPE, text=True)
+    pids = []
+    try:
+        line = started.stdout.readline()
+        pids = [int(pid) for pid in line.split("pids ")[1].rstrip(")\n").split()]
+        cluster.wait_healthy(f"http://127.0.0.1:{port}", timeout=10)
+        started.send_signal(signal.SIGTERM)
+        assert started.wait(timeout=30) == 0
+        for pid in pids:
+            with pytest.raises(ProcessLookupError):
+                os.kill(pid, 0)
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+    finally:
+        started.kill()
+        started.wait()
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
