@@ -34,8 +34,9 @@ def test_the_nginx_template_carries_the_app_s_upload_limit_and_websocket_headers
     assert "{" + "prefix}" not in text and "X-Harrow-Upstream" not in text
 
 
-def upload_and_publish_in_a_browser(url: str, tmp_path) -> None:
-    """An officer signs in on ``url``'s upload page, uploads a quarter and publishes it."""
+def upload_and_publish_in_a_browser(url: str, tmp_path) -> str:
+    """An officer signs in on ``url``'s upload page, uploads a quarter and publishes it; returns the
+    process nginx kept that browser on (its ``X-Harrow-Upstream`` header)."""
     sync_api = pytest.importorskip("playwright.sync_api")
     from tests.test_browser import CHROMIUM, choose_file, sign_in
 
@@ -46,6 +47,9 @@ def upload_and_publish_in_a_browser(url: str, tmp_path) -> None:
                                              args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 1000})
+            # Every request of the visit, the websocket and the file upload included, goes through nginx.
+            processes = set()
+            page.on("response", lambda response: processes.add(response.headers.get("x-harrow-upstream")))
             page.goto(f"{url}/upload", wait_until="domcontentloaded")
             sign_in(page)
             choose_file(page, "Quarter CSV or Excel file", quarter)
@@ -55,6 +59,8 @@ def upload_and_publish_in_a_browser(url: str, tmp_path) -> None:
             page.get_by_text("2019/20 Q3 is now published").wait_for(timeout=30_000)
         finally:
             browser.close()
+    assert len(processes) == 1, f"one browser's requests reached {processes}"
+    return processes.pop()
 
 
 def test_two_processes_behind_nginx_share_sessions_out_and_see_each_other_s_upload(db_file, tmp_path):
@@ -72,10 +78,11 @@ def test_two_processes_behind_nginx_share_sessions_out_and_see_each_other_s_uplo
         for url in running.process_urls:
             assert b"2019/20 Q2" in asyncio.run(load.page_messages(url))
             assert b"2019/20 Q3" not in asyncio.run(load.page_messages(url))
-        # An officer uploads and publishes a quarter on the first process's upload page, in a browser:
-        # the other process (and the first) then shows the new quarter, as does nginx for any reader.
-        upload_and_publish_in_a_browser(running.process_urls[0], tmp_path)
-        for url in [*running.process_urls[::-1], running.url]:
+        # An officer uploads and publishes a quarter through nginx, in a browser: nginx keeps the whole
+        # visit on one process, and the other process then shows the new quarter, as does nginx.
+        officer_s = upload_and_publish_in_a_browser(running.url, tmp_path)
+        other = next(url for url in running.process_urls if url.removeprefix("http://") != officer_s)
+        for url in [other, f"http://{officer_s}", running.url]:
             assert b"2019/20 Q3" in asyncio.run(load.page_messages(url))
         # And through nginx, every page run of a short load finishes without an error.
         result = asyncio.run(load.level(running.url, 6, 5, 0.0, 60, running.pids, 1, load.PAGES))
