@@ -199,6 +199,12 @@ PRIORITY_SLUGS = {
 }
 
 
+def cut_strip_labels(page) -> list[str]:
+    """The Overview's big-number labels that Streamlit shortens with an ellipsis ("▲ Impr…")."""
+    return page.locator('.st-key-strip [data-testid="stMetricLabel"] .stMarkdownEllipsis').evaluate_all(
+        "labels => labels.filter(e => e.scrollWidth > e.clientWidth).map(e => e.innerText)")
+
+
 def test_the_overviews_first_screen_at_1366x768_shows_the_numbers_and_every_tile(server, browser):
     page = browser.new_page(viewport={"width": 1366, "height": 768})
     page.goto(server, wait_until="domcontentloaded")
@@ -207,6 +213,7 @@ def test_the_overviews_first_screen_at_1366x768_shows_the_numbers_and_every_tile
     metrics.nth(4).wait_for(timeout=30_000)
     page.wait_for_timeout(1500)
     assert metrics.count() == 5
+    assert cut_strip_labels(page) == []
     tiles = page.locator("a.tile")
     assert tiles.count() == 5
     for index in range(5):
@@ -239,6 +246,7 @@ def test_the_overview_at_phone_width_has_no_sidebar_open_and_tables_as_cards(ser
     sidebar = page.locator('[data-testid="stSidebar"]')
     assert sidebar.get_attribute("data-collapsed") == "true"
     assert page.locator("a.tile").first.bounding_box()["x"] >= 0
+    assert cut_strip_labels(page) == []  # every big number's label whole, as on a wide screen
     sideways = page.evaluate("""() => [document.documentElement, document.body,
         document.querySelector('[data-testid=stMain]')].map(e => e.scrollWidth - e.clientWidth)""")
     assert max(sideways) <= 1, sideways

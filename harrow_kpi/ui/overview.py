@@ -33,7 +33,7 @@ STYLE = """
 .st-key-strip > div {flex: 1 1 0 !important; min-width: 0 !important; width: auto !important;}
 .st-key-strip [data-testid="stMetric"] {padding: 0.3rem 0.7rem;}
 .st-key-strip [data-testid="stMetricValue"] {font-size: 2.2rem; line-height: 1.15;}
-@media (max-width: 640px) {.st-key-strip {flex-wrap: wrap !important;} .st-key-strip > div {flex: 1 1 28% !important;}
+@media (max-width: 640px) {.st-key-strip {flex-wrap: wrap !important;} .st-key-strip > div {flex: 1 1 40% !important;}
   .st-key-strip [data-testid="stMetricValue"] {font-size: 1.7rem;}}
 .tiles {display: flex; flex-direction: column; gap: 0.35rem; margin: 0 0 0.5rem 0;}
 a.tile {display: grid; grid-template-columns: minmax(14rem, 17rem) minmax(6rem, 1fr) auto; gap: 0.75rem;
