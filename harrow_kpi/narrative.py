@@ -75,7 +75,7 @@ def quarter_summary(table: pd.DataFrame, previous: pd.DataFrame | None = None, n
         sentences.append(Sentence(
             "direction",
             f"In {period}, of the {_plural(len(compared), 'measure')} with figures in this quarter and the last, "
-            f"{len(up)} improved, {len(held)} held steady and {len(down)} worsened.",
+            f"{len(up)} improved, {len(held)} unchanged and {len(down)} worsened.",
             compared,
         ))
     moved = table.assign(movement=movement(table)).dropna(subset=["movement"])

@@ -119,7 +119,7 @@ def summary_slide(table: pd.DataFrame, previous: pd.DataFrame | None) -> Slide:
         notes += [sentence.text, *_note_rows(sentence.rows), ""]
     direction = table["direction"].value_counts()
     numbers = [("improved", int(direction.get("improving", 0))),
-               ("held steady", int(direction.get("unchanged", 0))),
+               ("unchanged", int(direction.get("unchanged", 0))),
                ("worsened", int(direction.get("worsening", 0))),
                ("High Red", int((table["rag_reported"] == "HR").sum())),
                ("reported RAG differs from the rule", int(table["rag_differs"].sum()))]

@@ -107,7 +107,7 @@ def test_the_summary_slide_has_the_sentences_and_notes_with_the_measures_behind_
         in notes
     numbers = {shape.name: shape.text_frame.text for shape in summary.shapes if shape.name.startswith("Number: ")}
     # tests/test_narrative.py: 24 improved, 12 held, 25 worsened; 13 High Red and 4 RAGs off the rule in Q2
-    assert numbers == {"Number: improved": "24\nimproved", "Number: held steady": "12\nheld steady",
+    assert numbers == {"Number: improved": "24\nimproved", "Number: unchanged": "12\nunchanged",
                        "Number: worsened": "25\nworsened", "Number: High Red": "13\nHigh Red",
                        "Number: reported RAG differs from the rule": "4\nreported RAG differs from the rule"}
     table = next(shape.table for shape in summary.shapes if shape.has_table)

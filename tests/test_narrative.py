@@ -42,7 +42,7 @@ def test_direction_sentence_counts_measures_with_figures_in_both_quarters(senten
     # (or its figure, without targets): 24 closer, 12 as close (e.g. line 461 91% and 91%), 25 further.
     sentence = sentences["direction"]
     assert sentence.text == ("In 2019/20 Q2, of the 61 measures with figures in this quarter and the last, "
-                             "24 improved, 12 held steady and 25 worsened.")
+                             "24 improved, 12 unchanged and 25 worsened.")
     assert len(sentence.rows) == 61
     assert "net-new-homes-completed" not in set(sentence.rows["indicator_id"])  # line 124: Reports Q4 Only
 
@@ -179,7 +179,7 @@ def test_one_of_each_reads_in_the_singular():
     texts = [s.text for s in narrative.quarter_summary(table, previous)]
     assert texts == [
         "In 2019/20 Q3, of the 2 measures with figures in this quarter and the last, "
-        "1 improved, 1 held steady and 0 worsened.",
+        "1 improved, 1 unchanged and 0 worsened.",
         "Against their targets, the biggest improvement was “Alpha” (now 12).",
         "1 measure is newly High Red: “Alpha”.",
         "1 measure newly met its target: “Alpha”.",
@@ -197,7 +197,7 @@ def test_nothing_new_and_only_a_fall():
     previous = scorecard(measure("a", rag_reported="HR", rag_computed="HG"))
     sentences = {s.key: s for s in narrative.quarter_summary(table, previous)}
     assert sentences["direction"].text == ("In 2019/20 Q3, of the 2 measures with figures in this quarter and "
-                                           "the last, 0 improved, 0 held steady and 2 worsened.")
+                                           "the last, 0 improved, 0 unchanged and 2 worsened.")
     # Alpha fell 20%; Beta, lower is better, improved 9%.
     assert sentences["moved"].text == ("Against their targets, the biggest improvement was “Beta” (now 5) and "
                                        "the biggest fall was “Alpha” (now 8%).")

@@ -85,7 +85,7 @@ def test_overview_first_screen_is_a_strip_of_big_numbers(app_env):
     metrics = {m.label: m.value for m in at.metric}
     # Direction counts as tests/test_narrative.py reads them by hand (24, 12, 25); 13 High Reds in Q2
     # (Q2_TILES: 3 + 2 + 3 + 0 + 5); four reported RAGs the rule bands otherwise (data/README.md).
-    assert metrics == {"▲ Improved": "24", "► Held steady": "12", "▼ Worsened": "25", "✖✖ HR High Red": "13",
+    assert metrics == {"▲ Improved": "24", "► Unchanged": "12", "▼ Worsened": "25", "✖✖ HR High Red": "13",
                        "⚠ Differs from rule": "4"}
     shown = [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("- ")]
     assert not any(s.startswith("- In 2019/20 Q2, of the") for s in shown)  # the strip says it
@@ -253,6 +253,14 @@ def test_a_priority_page_says_how_many_reported_rags_differ_in_the_singular(app_
     at = open_priority("scorecard-2019/supporting-those-most-in-need")
     captions = " ".join(c.value for c in at.caption)
     assert re.search(r"\b1 reported RAG differs from Harrow's rule", captions), captions
+
+
+def test_a_priority_page_counts_direction_of_travel_in_the_overview_s_words(app_env):
+    at = open_priority("scorecard-2019/supporting-those-most-in-need")
+    counts = {m.label: m.value for m in at.metric}
+    assert list(counts) == ["▲ Improved", "► Unchanged", "▼ Worsened"]  # as on the Overview's strip
+    compared = sum(int(value.split(" ")[0]) for value in counts.values())
+    assert f"Direction of travel compares {compared} measures" in " ".join(c.value for c in at.caption)
 
 
 def test_details_button_opens_the_measure_and_back_returns(app_env):

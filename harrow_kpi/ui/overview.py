@@ -204,7 +204,7 @@ def _strip(path: str, period: str, table) -> None:
     quarter = ui.quarter_states(path).get(period)
     numbers = [
         ("▲ Improved", int(direction.get("improving", 0))),
-        ("► Held steady", int(direction.get("unchanged", 0))),
+        ("► Unchanged", int(direction.get("unchanged", 0))),
         ("▼ Worsened", int(direction.get("worsening", 0))),
         ("✖✖ HR High Red", int((table["rag_reported"] == "HR").sum())),
         ("⚠ Differs from rule", int(table["rag_differs"].sum())),
@@ -214,7 +214,7 @@ def _strip(path: str, period: str, table) -> None:
     with st.container(key="strip", horizontal=True):
         for label, value in numbers:
             st.metric(label, value, border=True)
-    st.caption(f"{period}, {len(table)} measures. Improved, held and worsened compare each figure with the "
+    st.caption(f"{period}, {len(table)} measures. Improved, unchanged and worsened compare each figure with the "
                "quarter before (against its target where it has one); the last counts reported RAGs that "
                "Harrow's rule would band differently.")
 

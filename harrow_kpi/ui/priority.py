@@ -128,9 +128,9 @@ def _overall(path: str, theme_id: str, chosen: flt.Filters) -> None:
     def share(count):
         return f"{count} ({count / compared:.0%})" if compared else "0"
 
-    improving.metric("▲ Improving", share(picture["improving"]), help="Against the previous quarter")
+    improving.metric("▲ Improved", share(picture["improving"]), help="Against the previous quarter")
     unchanged.metric("► Unchanged", share(picture["unchanged"]))
-    worsening.metric("▼ Worsening", share(picture["worsening"]))
+    worsening.metric("▼ Worsened", share(picture["worsening"]))
     st.caption(
         f"Direction of travel compares {ui.plural(compared, 'measure')} with figures in both this quarter and the "
         f"last; {ui.plural(picture['differs'], 'reported RAG differs', 'reported RAGs differ')} from Harrow's rule."
