@@ -192,7 +192,7 @@ def sankey_spec(nodes: list[dict], edges: list[dict], highlight: set[str] | None
         "series": [{
             "type": "sankey", "top": 40, "bottom": 10, "left": 5, "right": 150, "nodeWidth": 14, "nodeGap": 10,
             "draggable": False, "layoutIterations": 0, "emphasis": {"focus": "adjacency"},
-            "label": {"width": 140, "overflow": "break", "fontSize": 11, "color": "#0B0C0C", "lineHeight": 13},
+            "label": {"width": 140, "overflow": "break", "fontSize": 13, "color": "#0B0C0C", "lineHeight": 16},
             "data": data, "links": links,
         }],
         "height_px": height,
