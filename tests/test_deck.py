@@ -106,7 +106,7 @@ def test_the_summary_slide_has_the_sentences_and_notes_with_the_measures_behind_
     assert "- Number of new Council homes started on site (cumulative): 27 against a target of 42, ✖✖ HR High Red" \
         in notes
     numbers = {shape.name: shape.text_frame.text for shape in summary.shapes if shape.name.startswith("Number: ")}
-    # tests/test_narrative.py: 24 improved, 12 held, 25 worsened; 13 High Red and 4 RAGs off the rule in Q2
+    # tests/test_narrative.py: 24 improved, 12 unchanged, 25 worsened; 13 High Red and 4 RAGs off the rule in Q2
     assert numbers == {"Number: improved": "24\nimproved", "Number: unchanged": "12\nunchanged",
                        "Number: worsened": "25\nworsened", "Number: High Red": "13\nHigh Red",
                        "Number: reported RAG differs from the rule": "4\nreported RAG differs from the rule"}
